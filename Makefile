@@ -1,0 +1,128 @@
+# Async Rust, Tested: the front door. `make help` lists the targets.
+#
+# Every tool the book needs is pinned below and installed on first use with
+# `cargo install --locked` into TOOLS_DIR, a folder outside the checkout that
+# survives between runs, so a fresh machine needs nothing but Rust.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+MDBOOK_VERSION         := 0.5.4
+MDBOOK_MERMAID_VERSION := 0.17.1
+HYPERLINK_VERSION      := 0.3.2
+NEXTEST_VERSION        := 0.9.143
+
+TOOLS_DIR ?= $(HOME)/.cache/async-rust-tested/tools
+TOOLS_BIN := $(TOOLS_DIR)/bin
+# The harness's build script runs mdbook too; these tell it where.
+export BOOK_TOOLS_BIN := $(TOOLS_BIN)
+export MDBOOK := $(TOOLS_BIN)/mdbook
+export PATH := $(TOOLS_BIN):$(PATH)
+export CARGO_TERM_COLOR ?= always
+# Test failures explain themselves; `make test RUST_BACKTRACE=1` for traces.
+export RUST_BACKTRACE := 0
+
+# `make test-chapter CH=01` runs one chapter's checks.
+CH ?= 01
+
+# install-tool BINARY CRATE VERSION [VERSION-COMMAND]: installs CRATE@VERSION
+# unless BINARY already reports exactly that version.
+define install-tool
+	@if ! $(or $(4),$(1) --version) 2>/dev/null | grep -qE '(^|[^0-9.])$(subst .,\.,$(3))([^0-9.]|$$)'; then \
+		echo "make: installing $(2) $(3) into $(TOOLS_DIR) (once per machine)"; \
+		cargo install --locked --quiet --root "$(TOOLS_DIR)" "$(2)@$(3)"; \
+	fi
+endef
+
+.PHONY: help
+help: ## Show this list
+	@echo "Async Rust, Tested. Usage: make <target>"
+	@echo
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 18
+
+.PHONY: tools
+tools: ## Install the pinned book tools (mdbook, mdbook-mermaid, hyperlink, cargo-nextest) if missing
+	$(call install-tool,mdbook,mdbook,$(MDBOOK_VERSION))
+	$(call install-tool,mdbook-mermaid,mdbook-mermaid,$(MDBOOK_MERMAID_VERSION))
+	$(call install-tool,hyperlink,hyperlink,$(HYPERLINK_VERSION))
+	$(call install-tool,cargo-nextest,cargo-nextest,$(NEXTEST_VERSION),cargo nextest --version)
+
+# mermaid.js comes from the pinned mdbook-mermaid, not from the repository.
+theme/mermaid.min.js: Makefile
+	@$(MAKE) tools
+	@tmp=$$(mktemp -d) && touch "$$tmp/book.toml" \
+		&& (cd "$$tmp" && mdbook-mermaid install . >/dev/null 2>&1) \
+		&& cp "$$tmp/mermaid.min.js" $@ && rm -rf "$$tmp"
+
+.PHONY: build
+build: tools theme/mermaid.min.js ## Build the site into book/html, failing on any mdBook warning
+	@echo "== mdbook build"
+	@mdbook build 2> >(tee book-build.log >&2)
+	@# mdbook-mermaid 0.17.1 was built against mdBook 0.5.0 and says so on
+	@# every run; that notice is expected. Any other warning or error fails.
+	@if grep -v 'mdbook-mermaid preprocessor was built against version 0.5.0' book-build.log \
+		| grep -E 'WARN|ERROR|[Ww]arning'; then \
+		echo "make: mdbook printed the warnings above; fix them"; rm -f book-build.log; exit 1; fi
+	@rm -f book-build.log
+
+.PHONY: serve
+serve: tools theme/mermaid.min.js ## Serve the book on http://127.0.0.1:3000 with live reload
+	mdbook serve --hostname 127.0.0.1 --port 3000
+
+.PHONY: linkcheck
+linkcheck: build ## Check every internal link and #anchor of the built site
+	@echo "== internal links and anchors"
+	@hyperlink book/html --check-anchors --sources src
+
+.PHONY: fmt
+fmt: ## Format all Rust code (listings and harness)
+	cargo fmt --all
+
+.PHONY: lint
+lint: ## rustfmt and clippy (-D warnings) over listings, support crate and harness
+	@echo "== cargo fmt --check"
+	@cargo fmt --all --check
+	@echo "== cargo clippy"
+	@cargo clippy --quiet --workspace --all-targets -- -D warnings
+
+.PHONY: test
+test: ## Verify everything: lint, site, links, listings, snippets, outputs, compiler errors
+	@start=$$(date +%s); \
+	$(MAKE) tools theme/mermaid.min.js && \
+	$(MAKE) lint && \
+	$(MAKE) linkcheck && \
+	echo "== tests: listings, support crate, chapters' snippets, outputs, compiler errors, book lint" && \
+	cargo nextest run --workspace && \
+	cargo test --quiet --doc --package support && \
+	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
+
+.PHONY: test-chapter
+test-chapter: tools theme/mermaid.min.js ## Run one chapter's listings, snippets and outputs: make test-chapter CH=01
+	cargo nextest run --workspace -E '\
+		package(/^(listing|exercise)-$(CH)-/) \
+		| (binary(skeptic) & test(/^ch$(CH)_/)) \
+		| (binary(outputs) & test(/^(listing|exercise)-$(CH)-/)) \
+		| binary(compile_fail) | binary(lint)'
+
+.PHONY: bless
+bless: tools theme/mermaid.min.js ## Rewrite output.txt and .stderr files from real runs, then `make measure`
+	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
+		--test outputs --test compile_fail --no-fail-fast
+	@$(MAKE) measure
+	@git status --short -- listings
+
+.PHONY: measure
+measure: ## Re-run the measuring listings in release mode and rewrite their measured.txt
+	@for file in listings/ch*/*/measured.txt; do \
+		[ -e "$$file" ] || continue; \
+		package=$$(basename "$$(dirname "$$file")"); \
+		echo "== cargo run --release -p $$package > $$file"; \
+		cargo run --quiet --release --package "$$package" > "$$file"; \
+	done
+
+.PHONY: clean
+clean: ## Remove build products (target/, book/); the installed tools stay
+	cargo clean
+	rm -rf book theme/mermaid.min.js

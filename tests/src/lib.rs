@@ -1,0 +1,3 @@
+//! Helpers for the book's verification tests (in `tests/tests/`).
+
+pub mod markdown;

@@ -1,0 +1,361 @@
+//! The book lint: rules about how chapters mark and include code, checked on
+//! the sources in `src/` so every finding names a file and line.
+//!
+//! What the other tests cannot see is checked here: that no Rust block hides
+//! from them (`ignore` is only for verified does-not-compile listings), that
+//! each such listing is followed by its checked error, that every listing is
+//! shown somewhere, and that every include and caption points at a real file.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use harness::markdown::{Block, fenced_blocks, includes, normalize};
+
+/// The info-string words a ```rust block may carry, and what they mean.
+const RUST_TAGS: [&str; 5] = [
+    "rust",
+    "no_run",
+    "should_panic",
+    "ignore",
+    "does_not_compile",
+];
+
+struct Chapter {
+    /// `src/ch01-why-async.md`, relative to the book's root.
+    path: PathBuf,
+    text: String,
+    blocks: Vec<Block>,
+}
+
+impl Chapter {
+    /// A finding, as `src/ch01-why-async.md:12: message`.
+    fn at(&self, line: usize, message: impl AsRef<str>) -> String {
+        format!("{}:{line}: {}", self.path.display(), message.as_ref())
+    }
+
+    /// An include's target, relative to the book's root.
+    fn target(&self, include_path: &str) -> PathBuf {
+        normalize(&self.path.parent().unwrap().join(include_path))
+    }
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+}
+
+fn chapters() -> Vec<Chapter> {
+    let mut paths = Vec::new();
+    let mut stack = vec![PathBuf::from("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in fs::read_dir(root().join(&dir)).unwrap().flatten() {
+            let path = dir.join(entry.file_name());
+            if entry.path().is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                paths.push(path);
+            }
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = fs::read_to_string(root().join(&path)).unwrap();
+            let blocks = fenced_blocks(&text);
+            Chapter { path, text, blocks }
+        })
+        .collect()
+}
+
+/// Fails with every finding, one per line.
+fn report(findings: Vec<String>) {
+    assert!(
+        findings.is_empty(),
+        "the book lint found {} problem(s):\n{}\n(see CONTRIBUTING.md, \"Marking code blocks\")",
+        findings.len(),
+        findings.join("\n")
+    );
+}
+
+#[test]
+fn rust_blocks_are_tested_or_verified_not_to_compile() {
+    let mut findings = Vec::new();
+    for chapter in chapters() {
+        for (i, block) in chapter.blocks.iter().enumerate() {
+            let tags = block.tags();
+            if block.language() != "rust" {
+                if tags.contains(&"rust") || tags.contains(&"ignore") {
+                    findings.push(chapter.at(block.line, "put `rust` first in the info string"));
+                }
+                continue;
+            }
+            for tag in tags.iter().filter(|t| !RUST_TAGS.contains(t)) {
+                findings
+                    .push(chapter.at(block.line, format!("unknown tag `{tag}` on a rust block")));
+            }
+            let ignore = tags.contains(&"ignore");
+            let fails = tags.contains(&"does_not_compile");
+            if ignore != fails {
+                findings.push(chapter.at(
+                    block.line,
+                    "`ignore` goes only with `does_not_compile` (```rust,ignore,does_not_compile), \
+                     and the other way round: an ignored block is never checked",
+                ));
+            }
+            if tags.contains(&"no_run")
+                && !block
+                    .text
+                    .lines()
+                    .any(|l| l.trim_start().starts_with("# //"))
+            {
+                findings.push(chapter.at(
+                    block.line,
+                    "a no_run block says why it is not run, in a hidden `# // …` comment",
+                ));
+            }
+            if fails {
+                check_does_not_compile(&chapter, block, chapter.blocks.get(i + 1), &mut findings);
+            }
+        }
+    }
+    report(findings);
+}
+
+/// A does-not-compile block includes one `does-not-compile/X.rs`, and the
+/// block right after it shows the checked `X.stderr`.
+fn check_does_not_compile(
+    chapter: &Chapter,
+    block: &Block,
+    next: Option<&Block>,
+    findings: &mut Vec<String>,
+) {
+    let listing = match includes(&block.text).as_slice() {
+        [include]
+            if include.path.ends_with(".rs") && include.path.contains("/does-not-compile/") =>
+        {
+            chapter.target(&include.path)
+        }
+        _ => {
+            findings.push(chapter.at(
+                block.line,
+                "a does_not_compile block includes exactly one listings/chNN-*/does-not-compile/*.rs \
+                 file, which the compile-fail test builds",
+            ));
+            return;
+        }
+    };
+    let stderr = listing.with_extension("stderr");
+    let shows_stderr = next.is_some_and(|next| {
+        next.language() == "text"
+            && includes(&next.text)
+                .iter()
+                .any(|i| chapter.target(&i.path) == stderr)
+    });
+    if !shows_stderr {
+        findings.push(chapter.at(
+            block.line,
+            format!(
+                "follow this block with a ```text block that includes {}",
+                stderr.display()
+            ),
+        ));
+    }
+}
+
+#[test]
+fn includes_point_at_existing_files_and_anchors() {
+    let mut findings = Vec::new();
+    for chapter in chapters() {
+        for (n, line) in chapter.text.lines().enumerate() {
+            for include in includes(line) {
+                let target = chapter.target(&include.path);
+                let Ok(text) = fs::read_to_string(root().join(&target)) else {
+                    findings.push(chapter.at(
+                        n + 1,
+                        format!("includes a missing file: {}", target.display()),
+                    ));
+                    continue;
+                };
+                let anchor = include
+                    .anchor
+                    .as_deref()
+                    .filter(|a| !a.chars().all(|c| c.is_ascii_digit() || c == ':'));
+                if let Some(anchor) = anchor {
+                    if !text.contains(&format!("ANCHOR: {anchor}")) {
+                        findings.push(chapter.at(
+                            n + 1,
+                            format!("no `ANCHOR: {anchor}` in {}", target.display()),
+                        ));
+                    }
+                }
+            }
+        }
+        // The harness maps rendered blocks back to sources by counting
+        // fences, so an include must never bring in a fence of its own.
+        for (n, line) in chapter.text.lines().enumerate() {
+            let inside = chapter
+                .blocks
+                .iter()
+                .any(|b| (b.line..=b.end_line).contains(&(n + 1)));
+            if !inside && !includes(line).is_empty() {
+                findings.push(chapter.at(
+                    n + 1,
+                    "an include outside a code block (write \\{{#include}} to show one)",
+                ));
+            }
+        }
+    }
+    report(findings);
+}
+
+#[test]
+fn every_listing_and_checked_file_is_shown_in_a_chapter() {
+    let mut shown = BTreeSet::new();
+    for chapter in chapters() {
+        for include in includes(&chapter.text) {
+            shown.insert(chapter.target(&include.path));
+        }
+    }
+    let mut findings = Vec::new();
+    for chapter_dir in sorted_dir(Path::new("listings")) {
+        for entry in sorted_dir(&chapter_dir) {
+            let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+            if name == "does-not-compile" {
+                for file in sorted_dir(&entry) {
+                    let is_rs = file.extension().is_some_and(|e| e == "rs");
+                    if !shown.contains(&file) {
+                        findings.push(format!("{}: no chapter includes it", file.display()));
+                    }
+                    if is_rs && !root().join(file.with_extension("stderr")).exists() {
+                        findings.push(format!(
+                            "{}: no .stderr next to it (run `make bless`)",
+                            file.display()
+                        ));
+                    }
+                }
+            } else if root().join(&entry).join("Cargo.toml").exists() {
+                if !shown.iter().any(|s| s.starts_with(&entry)) {
+                    findings.push(format!(
+                        "{}: no chapter includes this listing",
+                        entry.display()
+                    ));
+                }
+                for checked in ["output.txt", "measured.txt"] {
+                    let file = entry.join(checked);
+                    if root().join(&file).exists() && !shown.contains(&file) {
+                        findings.push(format!("{}: no chapter shows this output", file.display()));
+                    }
+                }
+            }
+        }
+    }
+    report(findings);
+}
+
+fn sorted_dir(dir: &Path) -> Vec<PathBuf> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(root().join(dir))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| dir.join(e.file_name()))
+        .collect();
+    entries.sort();
+    entries
+}
+
+/// `<div class="listing-caption"><span class="listing-number">Listing 1-2</span>
+/// … <code>listings/…/main.rs</code></div>` comes right before a block that
+/// includes a whole listing file, names that file, and numbers it after it.
+#[test]
+fn captions_name_the_file_the_next_block_shows() {
+    let mut findings = Vec::new();
+    for chapter in chapters() {
+        let lines: Vec<&str> = chapter.text.lines().collect();
+        for block in &chapter.blocks {
+            let whole_files: Vec<PathBuf> = includes(&block.text)
+                .iter()
+                .filter(|i| i.anchor.is_none() && i.path.ends_with(".rs"))
+                .map(|i| chapter.target(&i.path))
+                .collect();
+            let [file] = whole_files.as_slice() else {
+                continue;
+            };
+            let caption = lines[..block.line - 1]
+                .iter()
+                .rev()
+                .find(|l| !l.trim().is_empty());
+            let Some(caption) =
+                caption.filter(|l| l.starts_with("<div class=\"listing-caption\">"))
+            else {
+                findings.push(chapter.at(
+                    block.line,
+                    format!("no listing caption before this block ({})", file.display()),
+                ));
+                continue;
+            };
+            let named = caption
+                .rsplit("<code>")
+                .next()
+                .and_then(|c| c.split("</code>").next());
+            if named != Some(file.to_str().unwrap()) {
+                findings.push(chapter.at(
+                    block.line - 1,
+                    format!("the caption should name {}", file.display()),
+                ));
+            }
+            if let Some(number) = listing_number(file) {
+                if !caption.contains(&format!("<span class=\"listing-number\">{number}</span>")) {
+                    findings.push(
+                        chapter.at(block.line - 1, format!("the caption should say {number}")),
+                    );
+                }
+            }
+        }
+    }
+    report(findings);
+}
+
+/// `listings/ch01-x/listing-01-02/src/main.rs` is "Listing 1-2"; exercise
+/// solutions are "Solution 1-1".
+fn listing_number(file: &Path) -> Option<String> {
+    let name = file.components().find_map(|c| {
+        let c = c.as_os_str().to_str()?;
+        let stem = c.strip_suffix(".rs").unwrap_or(c);
+        (stem.starts_with("listing-") || stem.starts_with("exercise-")).then_some(stem)
+    })?;
+    let (kind, numbers) = name.split_once('-')?;
+    let (chapter, n) = numbers.split_once('-')?;
+    let word = if kind == "listing" {
+        "Listing"
+    } else {
+        "Solution"
+    };
+    Some(format!(
+        "{word} {}-{}",
+        chapter.parse::<u32>().ok()?,
+        n.parse::<u32>().ok()?
+    ))
+}
+
+#[test]
+fn every_page_is_in_the_summary() {
+    let summary = fs::read_to_string(root().join("src/SUMMARY.md")).unwrap();
+    let mut findings = Vec::new();
+    for chapter in chapters() {
+        let page = chapter
+            .path
+            .strip_prefix("src")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_owned();
+        if page != "SUMMARY.md" && !summary.contains(&format!("]({page})")) {
+            findings.push(format!(
+                "{}: not listed in src/SUMMARY.md, so not on the site",
+                chapter.path.display()
+            ));
+        }
+    }
+    report(findings);
+}

@@ -1,0 +1,46 @@
+// Draws the book's ```mermaid diagrams, in the colours of the current theme.
+//
+// mermaid.min.js is about 2.7 MB, so it is fetched only by pages that have a
+// diagram (mdbook-mermaid turns each diagram into <pre class="mermaid">).
+// When the reader switches between a light and a dark theme, the diagrams
+// are drawn again from their source, which is kept before the first drawing.
+(() => {
+    const diagrams = Array.from(document.querySelectorAll('pre.mermaid'));
+    if (diagrams.length === 0) {
+        return;
+    }
+    for (const pre of diagrams) {
+        pre.dataset.source = pre.textContent;
+    }
+
+    const darkThemes = ['coal', 'navy', 'ayu'];
+    const isDark = () => darkThemes.some((t) => document.documentElement.classList.contains(t));
+
+    let drawnDark = null;
+    const draw = async () => {
+        const dark = isDark();
+        if (dark === drawnDark) {
+            return;
+        }
+        drawnDark = dark;
+        for (const pre of diagrams) {
+            pre.removeAttribute('data-processed');
+            pre.textContent = pre.dataset.source;
+        }
+        window.mermaid.initialize({ startOnLoad: false, theme: dark ? 'dark' : 'default' });
+        await window.mermaid.run({ nodes: diagrams });
+    };
+
+    // This script's own URL tells where the theme folder is on any page.
+    const script = document.createElement('script');
+    script.src = new URL('mermaid.min.js', document.currentScript.src).href;
+    script.onload = () => {
+        draw();
+        // mdBook switches themes by changing the class of <html>.
+        new MutationObserver(draw).observe(document.documentElement, {
+            attributes: true,
+            attributeFilter: ['class'],
+        });
+    };
+    document.head.appendChild(script);
+})();
