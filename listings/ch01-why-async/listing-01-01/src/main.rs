@@ -32,6 +32,7 @@ fn cost_per_unit(n: usize, start: Instant, before: Option<(f64, f64)>) -> Cost {
     }
 }
 
+// ANCHOR: measure
 /// Starts `n` tasks, then `n` threads, that each wait on a barrier twice: the
 /// first wait tells us all of them are waiting, so we measure; the second one
 /// releases them. Returns what one thread and one task cost.
@@ -74,6 +75,7 @@ fn measure(n: usize) -> (Cost, Cost) {
     });
     (thread, task)
 }
+// ANCHOR_END: measure
 
 /// A figure in KiB, or why there is none.
 fn kib(figure: Option<f64>) -> String {
