@@ -20,7 +20,6 @@ TOOLS_BIN := $(TOOLS_DIR)/bin
 export BOOK_TOOLS_BIN := $(TOOLS_BIN)
 export MDBOOK := $(TOOLS_BIN)/mdbook
 export PATH := $(TOOLS_BIN):$(PATH)
-export CARGO_TERM_COLOR ?= always
 # Test failures explain themselves; `make test RUST_BACKTRACE=1` for traces.
 export RUST_BACKTRACE := 0
 
@@ -93,9 +92,10 @@ test: ## Verify everything: lint, site, links, listings, snippets, outputs, comp
 	$(MAKE) tools theme/mermaid.min.js && \
 	$(MAKE) lint && \
 	$(MAKE) linkcheck && \
+	echo "== doc tests of the support crate" && \
+	cargo test --quiet --doc --package support && \
 	echo "== tests: listings, support crate, chapters' snippets, outputs, compiler errors, book lint" && \
 	cargo nextest run --workspace && \
-	cargo test --quiet --doc --package support && \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 .PHONY: test-chapter
