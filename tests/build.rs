@@ -18,9 +18,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-// Shared with the lint tests; build.rs uses only part of it.
+// Shared with the tests; build.rs uses only part of it.
 #[allow(dead_code)]
-#[path = "src/markdown.rs"]
+#[path = "common/markdown.rs"]
 mod markdown;
 
 use markdown::{fenced_blocks, includes, normalize, sanitize};

@@ -10,7 +10,14 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use harness::markdown::{Block, fenced_blocks, includes, normalize};
+// The harness has no library on purpose: skeptic links every snippet
+// against the harness's own library too, so a library that is rebuilt
+// whenever a chapter changes would make every snippet recompile.
+#[allow(dead_code)]
+#[path = "../common/markdown.rs"]
+mod markdown;
+
+use markdown::{Block, fenced_blocks, includes, normalize};
 
 /// The info-string words a ```rust block may carry, and what they mean.
 const RUST_TAGS: [&str; 5] = [

@@ -1,6 +1,6 @@
 //! Reading the book's markdown: fenced code blocks and the files they include.
 //!
-//! Shared by `build.rs` (through `#[path]`) and the lint tests, and parsed
+//! Shared through `#[path]` by `build.rs` and the tests, and parsed
 //! with the same pulldown-cmark as skeptic, so all three agree on where a
 //! block starts and ends.
 
