@@ -49,14 +49,16 @@ tools: ## Install the pinned book tools (mdbook, mdbook-mermaid, hyperlink, carg
 	$(call install-tool,cargo-nextest,cargo-nextest,$(NEXTEST_VERSION),cargo nextest --version)
 
 # mermaid.js comes from the pinned mdbook-mermaid, not from the repository.
-theme/mermaid.min.js: Makefile
+# It lives in src/ because mdBook copies src/'s static files to the site
+# as they are; theme/mermaid-loader.js fetches it where a page needs it.
+src/assets/mermaid.min.js: Makefile
 	@$(MAKE) tools
 	@tmp=$$(mktemp -d) && touch "$$tmp/book.toml" \
 		&& (cd "$$tmp" && mdbook-mermaid install . >/dev/null 2>&1) \
-		&& cp "$$tmp/mermaid.min.js" $@ && rm -rf "$$tmp"
+		&& mkdir -p $(@D) && cp "$$tmp/mermaid.min.js" $@ && rm -rf "$$tmp"
 
 .PHONY: build
-build: tools theme/mermaid.min.js ## Build the site into book/html, failing on any mdBook warning
+build: tools src/assets/mermaid.min.js ## Build the site into book/html, failing on any mdBook warning
 	@echo "== mdbook build"
 	@mdbook build 2> >(tee book-build.log >&2)
 	@# mdbook-mermaid 0.17.1 was built against mdBook 0.5.0 and says so on
@@ -67,7 +69,7 @@ build: tools theme/mermaid.min.js ## Build the site into book/html, failing on a
 	@rm -f book-build.log
 
 .PHONY: serve
-serve: tools theme/mermaid.min.js ## Serve the book on http://127.0.0.1:3000 with live reload
+serve: tools src/assets/mermaid.min.js ## Serve the book on http://127.0.0.1:3000 with live reload
 	mdbook serve --hostname 127.0.0.1 --port 3000
 
 .PHONY: linkcheck
@@ -89,7 +91,7 @@ lint: ## rustfmt and clippy (-D warnings) over listings, support crate and harne
 .PHONY: test
 test: ## Verify everything: lint, site, links, listings, snippets, outputs, compiler errors
 	@start=$$(date +%s); \
-	$(MAKE) tools theme/mermaid.min.js && \
+	$(MAKE) tools src/assets/mermaid.min.js && \
 	$(MAKE) lint && \
 	$(MAKE) linkcheck && \
 	echo "== doc tests of the support crate" && \
@@ -103,11 +105,11 @@ test: ## Verify everything: lint, site, links, listings, snippets, outputs, comp
 # checked outputs, and the book-wide lint and compile-fail checks (cheap).
 CHAPTER_FILTER = package(/^(listing|exercise)-$(CH)-/) | (binary(skeptic) & test(/^ch$(CH)_/)) \
 	| (binary(outputs) & test(/^(listing|exercise)-$(CH)-/)) | binary(compile_fail) | binary(lint)
-test-chapter: tools theme/mermaid.min.js ## Run one chapter's listings, snippets and outputs: make test-chapter CH=01
+test-chapter: tools src/assets/mermaid.min.js ## Run one chapter's listings, snippets and outputs: make test-chapter CH=01
 	cargo nextest run --workspace -E '$(CHAPTER_FILTER)'
 
 .PHONY: bless
-bless: tools theme/mermaid.min.js ## Rewrite output.txt and .stderr files from real runs, then `make measure`
+bless: tools src/assets/mermaid.min.js ## Rewrite output.txt and .stderr files from real runs, then `make measure`
 	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
 		--test outputs --test compile_fail --no-fail-fast
 	@$(MAKE) measure
@@ -125,4 +127,4 @@ measure: ## Re-run the measuring listings in release mode and rewrite their meas
 .PHONY: clean
 clean: ## Remove build products (target/, book/); the installed tools stay
 	cargo clean
-	rm -rf book theme/mermaid.min.js
+	rm -rf book src/assets/mermaid.min.js

@@ -2,6 +2,7 @@
 //
 // mermaid.min.js is about 2.7 MB, so it is fetched only by pages that have a
 // diagram (mdbook-mermaid turns each diagram into <pre class="mermaid">).
+// The Makefile puts it in src/assets/, which mdBook copies to the site.
 // When the reader switches between a light and a dark theme, the diagrams
 // are drawn again from their source, which is kept before the first drawing.
 (() => {
@@ -31,9 +32,10 @@
         await window.mermaid.run({ nodes: diagrams });
     };
 
-    // This script's own URL tells where the theme folder is on any page.
+    // This script is theme/mermaid-loader-<hash>.js on every page, so the
+    // site's root, and assets/ in it, are one level up from its own URL.
     const script = document.createElement('script');
-    script.src = new URL('mermaid.min.js', document.currentScript.src).href;
+    script.src = new URL('../assets/mermaid.min.js', document.currentScript.src).href;
     script.onload = () => {
         draw();
         // mdBook switches themes by changing the class of <html>.
