@@ -167,16 +167,19 @@ impl IntoResponse for ApiError {
 }
 
 /// Reads the query string into `T`, or explains in a 400 what is wrong.
-fn params<T: DeserializeOwned>(query: Result<Query<T>, QueryRejection>) -> Result<T, ApiError> {
-    query
-        .map(|Query(params)| params)
-        .map_err(|rejection| error(StatusCode::BAD_REQUEST, rejection.body_text()))
+fn params<T: DeserializeOwned>(
+    query: Result<Query<T>, QueryRejection>,
+) -> Result<T, ApiError> {
+    query.map(|Query(params)| params).map_err(|rejection| {
+        error(StatusCode::BAD_REQUEST, rejection.body_text())
+    })
 }
 
 /// Waits `ms` milliseconds, or rejects a delay over the cap.
 async fn delay(ms: u64) -> Result<(), ApiError> {
     if ms > MAX_DELAY_MS {
-        let message = format!("delay of {ms} ms is over the limit of {MAX_DELAY_MS} ms");
+        let message =
+            format!("delay of {ms} ms is over the limit of {MAX_DELAY_MS} ms");
         return Err(error(StatusCode::BAD_REQUEST, message));
     }
     tokio::time::sleep(Duration::from_millis(ms)).await;
@@ -195,10 +198,15 @@ fn first() -> u32 {
     1
 }
 
-async fn joke(query: Result<Query<JokeParams>, QueryRejection>) -> Result<Json<Joke>, ApiError> {
+async fn joke(
+    query: Result<Query<JokeParams>, QueryRejection>,
+) -> Result<Json<Joke>, ApiError> {
     let JokeParams { id, delay_ms } = params(query)?;
-    let Some(&(setup, punchline)) = (id as usize).checked_sub(1).and_then(|i| JOKES.get(i)) else {
-        let message = format!("no joke with id {id}; ids go from 1 to {}", JOKES.len());
+    let Some(&(setup, punchline)) =
+        (id as usize).checked_sub(1).and_then(|i| JOKES.get(i))
+    else {
+        let message =
+            format!("no joke with id {id}; ids go from 1 to {}", JOKES.len());
         return Err(error(StatusCode::NOT_FOUND, message));
     };
     delay(delay_ms).await?;
@@ -209,8 +217,12 @@ async fn joke(query: Result<Query<JokeParams>, QueryRejection>) -> Result<Json<J
     }))
 }
 
-async fn preferences(Path(name): Path<String>) -> Result<Json<Preferences>, ApiError> {
-    let Some(&(user, language, max_length)) = USERS.iter().find(|(user, ..)| *user == name) else {
+async fn preferences(
+    Path(name): Path<String>,
+) -> Result<Json<Preferences>, ApiError> {
+    let Some(&(user, language, max_length)) =
+        USERS.iter().find(|(user, ..)| *user == name)
+    else {
         return Err(error(
             StatusCode::NOT_FOUND,
             format!("unknown user {name:?}"),
@@ -228,7 +240,9 @@ struct SlowParams {
     ms: u64,
 }
 
-async fn slow(query: Result<Query<SlowParams>, QueryRejection>) -> Result<String, ApiError> {
+async fn slow(
+    query: Result<Query<SlowParams>, QueryRejection>,
+) -> Result<String, ApiError> {
     let SlowParams { ms } = params(query)?;
     delay(ms).await?;
     Ok(format!("slept {ms} ms"))
@@ -253,7 +267,9 @@ async fn flaky(
         *seen
     };
     if attempt <= failures {
-        let message = format!("attempt {attempt} failed on purpose; {failures} will fail");
+        let message = format!(
+            "attempt {attempt} failed on purpose; {failures} will fail"
+        );
         return Err(error(StatusCode::SERVICE_UNAVAILABLE, message));
     }
     Ok(Json(serde_json::json!({ "attempts": attempt })))
@@ -266,10 +282,14 @@ struct StreamParams {
     delay_ms: u64,
 }
 
-async fn stream(query: Result<Query<StreamParams>, QueryRejection>) -> Result<Body, ApiError> {
+async fn stream(
+    query: Result<Query<StreamParams>, QueryRejection>,
+) -> Result<Body, ApiError> {
     let StreamParams { chunks, delay_ms } = params(query)?;
     if chunks > MAX_CHUNKS || delay_ms > MAX_DELAY_MS {
-        let message = format!("at most {MAX_CHUNKS} chunks and {MAX_DELAY_MS} ms between them");
+        let message = format!(
+            "at most {MAX_CHUNKS} chunks and {MAX_DELAY_MS} ms between them"
+        );
         return Err(error(StatusCode::BAD_REQUEST, message));
     }
     // Each item waits, then yields the next line; the body is sent as it goes.
@@ -288,7 +308,9 @@ struct BytesParams {
     n: usize,
 }
 
-async fn bytes(query: Result<Query<BytesParams>, QueryRejection>) -> Result<String, ApiError> {
+async fn bytes(
+    query: Result<Query<BytesParams>, QueryRejection>,
+) -> Result<String, ApiError> {
     let BytesParams { n } = params(query)?;
     if n > MAX_BYTES {
         return Err(error(
@@ -304,7 +326,8 @@ mod tests {
     use super::*;
 
     async fn get(server: &DemoServer, path: &str) -> (StatusCode, String) {
-        let response = crate::client().get(server.url(path)).send().await.unwrap();
+        let response =
+            crate::client().get(server.url(path)).send().await.unwrap();
         (response.status(), response.text().await.unwrap())
     }
 

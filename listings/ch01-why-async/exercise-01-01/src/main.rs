@@ -30,7 +30,8 @@ async fn sequential() -> String {
 
 /// All three calls at once: as long as the slowest, 200 ms.
 async fn concurrent() -> String {
-    let (joke, name, weather) = tokio::join!(fetch_joke(), fetch_preferences(), fetch_weather());
+    let (joke, name, weather) =
+        tokio::join!(fetch_joke(), fetch_preferences(), fetch_weather());
     reply(joke, name, weather)
 }
 

@@ -2,9 +2,14 @@ use reqwest::Client;
 use support::{DemoServer, Joke, Preferences};
 
 /// Asks the joke API and the preferences service at the same time.
-async fn reply(client: &Client, server: &DemoServer, user: &str) -> reqwest::Result<String> {
+async fn reply(
+    client: &Client,
+    server: &DemoServer,
+    user: &str,
+) -> reqwest::Result<String> {
     let joke = async {
-        let response = client.get(server.url("/joke?delay_ms=20")).send().await?;
+        let response =
+            client.get(server.url("/joke?delay_ms=20")).send().await?;
         response.error_for_status()?.json::<Joke>().await
     };
     let preferences = async {
