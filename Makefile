@@ -115,6 +115,13 @@ bless: tools src/assets/mermaid.min.js ## Rewrite output.txt and .stderr files f
 	@$(MAKE) measure
 	@git status --short -- listings
 
+.PHONY: bless-chapter
+bless-chapter: tools src/assets/mermaid.min.js ## Like bless, for chapter CH's outputs only (all .stderr files are rewritten): make bless-chapter CH=04
+	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
+		--test outputs --test compile_fail --no-fail-fast \
+		-E 'binary(compile_fail) | test(/^(listing|exercise)-$(CH)-/)'
+	@git status --short -- listings
+
 .PHONY: measure
 measure: ## Re-run the measuring listings in release mode and rewrite their measured.txt
 	@for file in listings/ch*/*/measured.txt; do \
