@@ -1,0 +1,175 @@
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::mem::size_of_val;
+use std::pin::{Pin, pin};
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+/// Not ready on the first poll, ready on the second (Listing 2-3).
+#[derive(Default)]
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    }
+}
+
+fn checksum(bytes: &[u8]) -> u8 {
+    bytes.iter().fold(0, |sum, b| sum.wrapping_add(*b))
+}
+
+// ANCHOR: sizes
+async fn no_await() -> u32 {
+    42
+}
+
+async fn small_local_across_await() -> u64 {
+    let n: u64 = 7;
+    YieldOnce::default().await;
+    n
+}
+
+async fn buffer_dropped_before_await() -> u8 {
+    let sum = {
+        let buffer = [1u8; 1024];
+        checksum(&buffer)
+    }; // `buffer` is gone here, before the `.await`
+    YieldOnce::default().await;
+    sum
+}
+
+async fn buffer_held_across_await() -> u8 {
+    let buffer = [1u8; 1024];
+    YieldOnce::default().await;
+    checksum(&buffer) // `buffer` is used after the `.await`
+}
+
+async fn sleeps_a_second() {
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}
+
+async fn awaits_the_big_one() -> u8 {
+    buffer_held_across_await().await
+}
+
+async fn awaits_the_big_one_boxed() -> u8 {
+    Box::pin(buffer_held_across_await()).await
+}
+
+/// Prints a future's expression and its size in bytes. The future is
+/// created and dropped; it never runs.
+macro_rules! row {
+    ($future:expr) => {
+        let size = size_of_val(&$future);
+        println!("{:<40}{size:>6}", stringify!($future));
+    };
+}
+
+fn main() {
+    println!("{:<40}{:>6}", "future", "bytes");
+    row!(no_await());
+    row!(small_local_across_await());
+    row!(buffer_dropped_before_await());
+    row!(buffer_held_across_await());
+    row!(awaits_the_big_one());
+    row!(awaits_the_big_one_boxed());
+    row!(Box::pin(buffer_held_across_await()));
+    row!(sleeps_a_second());
+
+    let (_, plain) = allocations_while(|| run(awaits_the_big_one()));
+    let (_, boxed) = allocations_while(|| run(awaits_the_big_one_boxed()));
+    println!("\nheap allocations while running it to completion:");
+    println!("{:<40}{plain:>6}", "awaits_the_big_one()");
+    println!("{:<40}{boxed:>6}", "awaits_the_big_one_boxed()");
+}
+// ANCHOR_END: sizes
+
+/// Polls a future to completion on this thread, without a runtime.
+fn run<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    let mut cx = Context::from_waker(Waker::noop());
+    loop {
+        if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+            return output;
+        }
+    }
+}
+
+// ANCHOR: counting
+/// The system allocator, counting the allocations each thread makes.
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: every call is passed on to the system allocator unchanged.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// Runs `f` and counts the heap allocations it makes on this thread.
+fn allocations_while<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let output = f();
+    (output, ALLOCATIONS.with(Cell::get) - before)
+}
+// ANCHOR_END: counting
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POINTER: usize = size_of::<usize>();
+
+    #[test]
+    fn a_buffer_held_across_an_await_is_stored_in_the_future() {
+        assert!(size_of_val(&buffer_held_across_await()) >= 1024);
+        // ...and in every future that awaits it.
+        assert!(size_of_val(&awaits_the_big_one()) >= 1024);
+    }
+
+    #[test]
+    fn a_buffer_dropped_before_the_await_is_not() {
+        assert!(size_of_val(&buffer_dropped_before_await()) < 1024);
+        assert!(size_of_val(&small_local_across_await()) < 64);
+    }
+
+    #[test]
+    fn box_pin_leaves_a_pointer_behind() {
+        let boxed = Box::pin(buffer_held_across_await());
+        assert_eq!(size_of_val(&boxed), POINTER);
+        assert!(size_of_val(&awaits_the_big_one_boxed()) < 1024);
+    }
+
+    #[test]
+    fn an_async_fn_does_not_allocate_its_state_on_the_heap() {
+        let (output, allocations) =
+            allocations_while(|| run(awaits_the_big_one()));
+        assert_eq!(output, 0); // 1024 ones, summed modulo 256
+        assert_eq!(allocations, 0);
+    }
+
+    #[test]
+    fn box_pin_allocates_once() {
+        let (_, allocations) =
+            allocations_while(|| run(awaits_the_big_one_boxed()));
+        assert_eq!(allocations, 1);
+    }
+}

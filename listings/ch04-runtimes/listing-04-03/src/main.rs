@@ -1,0 +1,238 @@
+use std::collections::{BTreeMap, VecDeque};
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
+use std::thread::{self, Thread};
+use std::time::{Duration, Instant};
+
+// The executor of Listing 4-2, unchanged.
+// ANCHOR: executor
+type BoxedFuture = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// The tasks that are ready to be polled, and the thread that polls them.
+struct RunQueue {
+    ready: Mutex<VecDeque<Arc<Task>>>,
+    executor_thread: Thread,
+}
+
+/// A spawned future, together with what its waker needs.
+struct Task {
+    /// `None` once the future has completed.
+    future: Mutex<Option<BoxedFuture>>,
+    /// Whether the task is in the run queue already.
+    scheduled: AtomicBool,
+    queue: Arc<RunQueue>,
+}
+
+impl Wake for Task {
+    fn wake(self: Arc<Self>) {
+        // A task that is queued already will be polled anyway: queueing
+        // it twice would only poll it twice.
+        if !self.scheduled.swap(true, Ordering::AcqRel) {
+            let queue = Arc::clone(&self.queue);
+            queue.ready.lock().unwrap().push_back(self);
+            queue.executor_thread.unpark();
+        }
+    }
+}
+
+/// Runs many tasks on the thread that created it.
+struct Executor {
+    queue: Arc<RunQueue>,
+    unfinished: usize,
+}
+
+impl Executor {
+    fn new() -> Self {
+        let queue = RunQueue {
+            ready: Mutex::new(VecDeque::new()),
+            executor_thread: thread::current(),
+        };
+        Executor {
+            queue: Arc::new(queue),
+            unfinished: 0,
+        }
+    }
+
+    fn spawn(&mut self, future: impl Future<Output = ()> + Send + 'static) {
+        let task = Arc::new(Task {
+            future: Mutex::new(Some(Box::pin(future))),
+            scheduled: AtomicBool::new(true),
+            queue: Arc::clone(&self.queue),
+        });
+        self.queue.ready.lock().unwrap().push_back(task);
+        self.unfinished += 1;
+    }
+
+    /// Polls tasks as they are woken, until every task has completed.
+    fn run(&mut self) {
+        while self.unfinished > 0 {
+            let next = self.queue.ready.lock().unwrap().pop_front();
+            let Some(task) = next else {
+                thread::park(); // nothing to do until a waker unparks us
+                continue;
+            };
+            // Cleared before polling, so a wake-up that arrives while the
+            // task runs puts it back in the queue.
+            task.scheduled.store(false, Ordering::Release);
+            let waker = Waker::from(Arc::clone(&task));
+            let mut slot = task.future.lock().unwrap();
+            if let Some(future) = slot.as_mut() {
+                let mut cx = Context::from_waker(&waker);
+                if future.as_mut().poll(&mut cx).is_ready() {
+                    *slot = None; // drop the finished future now
+                    self.unfinished -= 1;
+                }
+            }
+        }
+    }
+}
+// ANCHOR_END: executor
+
+// ANCHOR: timer
+/// A request to the timer thread: wake `waker` at `deadline`.
+struct Registration {
+    deadline: Instant,
+    waker: Waker,
+}
+
+/// The sending end of the timer thread's channel; the thread starts the
+/// first time a `Sleep` is polled.
+fn timer() -> &'static Sender<Registration> {
+    static TIMER: OnceLock<Sender<Registration>> = OnceLock::new();
+    TIMER.get_or_init(|| {
+        let (sender, receiver) = mpsc::channel();
+        thread::spawn(move || run_timer(receiver));
+        sender
+    })
+}
+
+/// The minimal reactor: wakes the timers whose deadline has passed, then
+/// sleeps until the earliest deadline or the next registration.
+fn run_timer(registrations: Receiver<Registration>) {
+    // Wakers ordered by deadline; the number keeps equal deadlines apart.
+    let mut timers: BTreeMap<(Instant, u64), Waker> = BTreeMap::new();
+    let mut next_id = 0;
+    loop {
+        let now = Instant::now();
+        while let Some(entry) = timers.first_entry() {
+            if entry.key().0 > now {
+                break;
+            }
+            entry.remove().wake();
+        }
+        let timeout = match timers.first_key_value() {
+            Some((&(deadline, _), _)) => deadline - now,
+            None => Duration::MAX, // no timers: wait for a registration
+        };
+        match registrations.recv_timeout(timeout) {
+            Ok(Registration { deadline, waker }) => {
+                timers.insert((deadline, next_id), waker);
+                next_id += 1;
+            }
+            Err(RecvTimeoutError::Timeout) => {} // a deadline has passed
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+// ANCHOR_END: timer
+
+// ANCHOR: sleep
+/// A future that completes at `deadline`.
+struct Sleep {
+    deadline: Instant,
+}
+
+fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep { deadline }
+}
+
+impl Future for Sleep {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if Instant::now() >= self.deadline {
+            return Poll::Ready(());
+        }
+        // Hand the timer thread the waker of *this* poll; it will wake
+        // the task when the deadline has passed.
+        let registration = Registration {
+            deadline: self.deadline,
+            waker: cx.waker().clone(),
+        };
+        timer().send(registration).unwrap();
+        Poll::Pending
+    }
+}
+// ANCHOR_END: sleep
+
+// ANCHOR: main
+fn main() {
+    let start = Instant::now();
+    let mut executor = Executor::new();
+    for ms in [30, 10, 20] {
+        executor.spawn(async move {
+            println!("task {ms}: going to sleep");
+            sleep_until(start + Duration::from_millis(ms)).await;
+            println!("task {ms}: woke up");
+        });
+    }
+    executor.run();
+    println!("all three tasks done");
+}
+// ANCHOR_END: main
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[test]
+    fn sleep_waits_at_least_its_duration() {
+        let start = Instant::now();
+        let mut executor = Executor::new();
+        executor.spawn(sleep_until(Instant::now() + Duration::from_millis(20)));
+        executor.run();
+        assert!(start.elapsed() >= Duration::from_millis(20));
+    }
+
+    #[test]
+    fn a_hundred_sleeps_overlap() {
+        let start = Instant::now();
+        let mut executor = Executor::new();
+        for _ in 0..100 {
+            executor
+                .spawn(sleep_until(Instant::now() + Duration::from_millis(20)));
+        }
+        executor.run();
+        // One after the other they would take 2 seconds.
+        let elapsed = start.elapsed();
+        assert!(elapsed >= Duration::from_millis(20));
+        assert!(elapsed < Duration::from_millis(1000), "took {elapsed:?}");
+    }
+
+    #[test]
+    fn a_sleeping_task_is_polled_twice() {
+        let polls = Arc::new(AtomicUsize::new(0));
+        let mut executor = Executor::new();
+        let mut sleep = sleep_until(Instant::now() + Duration::from_millis(20));
+        let counter = Arc::clone(&polls);
+        executor.spawn(std::future::poll_fn(move |cx| {
+            counter.fetch_add(1, Ordering::Relaxed);
+            Pin::new(&mut sleep).poll(cx)
+        }));
+        executor.run();
+        // Once to register with the timer, once when the timer wakes it.
+        assert_eq!(polls.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    #[should_panic(expected = "must be called from the context of a Tokio")]
+    fn tokio_sleep_needs_a_tokio_runtime() {
+        let mut executor = Executor::new();
+        executor.spawn(tokio::time::sleep(Duration::from_millis(1)));
+        executor.run();
+    }
+}

@@ -1,0 +1,78 @@
+use std::cell::Cell;
+use std::rc::Rc;
+
+use futures::channel::mpsc;
+use futures::executor::{LocalPool, block_on};
+use futures::task::LocalSpawnExt;
+use futures::{SinkExt, StreamExt};
+
+async fn add(a: u32, b: u32) -> u32 {
+    a + b
+}
+
+fn main() {
+    // One future, run to completion on this thread.
+    let sum = block_on(async { add(1, 2).await + add(3, 4).await });
+    println!("block_on: {sum}");
+
+    // Many tasks on this thread. They never move to another thread, so
+    // they may share an `Rc`, which is not `Send`.
+    let mut pool = LocalPool::new();
+    let spawner = pool.spawner();
+    let total = Rc::new(Cell::new(0));
+    let (mut sender, mut receiver) = mpsc::channel(1);
+
+    spawner
+        .spawn_local(async move {
+            for n in 1..=5 {
+                sender.send(n).await.unwrap(); // waits while the channel is full
+            }
+        })
+        .unwrap();
+    let consumer_total = Rc::clone(&total);
+    spawner
+        .spawn_local(async move {
+            while let Some(n) = receiver.next().await {
+                consumer_total.set(consumer_total.get() + n);
+            }
+        })
+        .unwrap();
+
+    pool.run(); // returns when every task has completed
+    println!(
+        "LocalPool: the consumer received a total of {}",
+        total.get()
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn async_code_runs_without_tokio() {
+        // This package depends on `futures` only.
+        assert_eq!(block_on(add(2, 3)), 5);
+        let mut pool = LocalPool::new();
+        let result = Rc::new(Cell::new(0));
+        let slot = Rc::clone(&result);
+        pool.spawner()
+            .spawn_local(async move { slot.set(add(20, 22).await) })
+            .unwrap();
+        pool.run();
+        assert_eq!(result.get(), 42);
+    }
+
+    #[test]
+    fn the_tokio_runtime_does_not_depend_on_tracing() {
+        // Cargo.lock lists the dependencies of every package in the build.
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../Cargo.lock");
+        let lock = std::fs::read_to_string(path).unwrap();
+        let tokio = lock
+            .split("[[package]]")
+            .find(|entry| entry.contains("\nname = \"tokio\"\n"))
+            .expect("tokio is in Cargo.lock");
+        assert!(tokio.contains("\"mio\"")); // its I/O reactor
+        assert!(!tokio.contains("\"tracing")); // no tracing at all
+    }
+}
