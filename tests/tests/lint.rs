@@ -280,9 +280,10 @@ fn sorted_dir(dir: &Path) -> Vec<PathBuf> {
     entries
 }
 
-/// `<div class="listing-caption"><span class="listing-number">Listing 1-2</span>
+/// `<div class="listing-caption" id="listing-1-2"><span class="listing-number">Listing 1-2</span>
 /// … <code>listings/…/main.rs</code></div>` comes right before a block that
 /// includes a whole listing file, names that file, and numbers it after it.
+/// The id is what other pages (Appendix A) link to.
 #[test]
 fn captions_name_the_file_the_next_block_shows() {
     let mut findings = Vec::new();
@@ -301,8 +302,7 @@ fn captions_name_the_file_the_next_block_shows() {
                 .iter()
                 .rev()
                 .find(|l| !l.trim().is_empty());
-            let Some(caption) =
-                caption.filter(|l| l.starts_with("<div class=\"listing-caption\">"))
+            let Some(caption) = caption.filter(|l| l.starts_with("<div class=\"listing-caption\""))
             else {
                 findings.push(chapter.at(
                     block.line,
@@ -321,10 +321,15 @@ fn captions_name_the_file_the_next_block_shows() {
                 ));
             }
             if let Some(number) = listing_number(file) {
-                if !caption.contains(&format!("<span class=\"listing-number\">{number}</span>")) {
-                    findings.push(
-                        chapter.at(block.line - 1, format!("the caption should say {number}")),
-                    );
+                let id = number.to_lowercase().replace(' ', "-");
+                let expected = format!(
+                    "<div class=\"listing-caption\" id=\"{id}\"><span class=\"listing-number\">{number}</span>"
+                );
+                if !caption.starts_with(&expected) {
+                    findings.push(chapter.at(
+                        block.line - 1,
+                        format!("the caption should start with {expected}"),
+                    ));
                 }
             }
         }

@@ -1,0 +1,133 @@
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use tokio::time::sleep;
+use tokio_util::task::TaskTracker;
+
+/// The items saved so far.
+type Saved = Arc<Mutex<Vec<u32>>>;
+
+// ANCHOR: save
+/// Saves one item, taking `item` milliseconds; item 3 always fails.
+async fn save(item: u32, saved: Saved) -> Result<(), String> {
+    sleep(Duration::from_millis(item.into())).await;
+    if item == 3 {
+        return Err(format!("item {item}: disk full"));
+    }
+    saved.lock().unwrap().push(item);
+    Ok(())
+}
+// ANCHOR_END: save
+
+// ANCHOR: forget
+/// Spawn and forget: starts every save and reports success at once.
+async fn save_all_and_forget(
+    items: &[u32],
+    saved: &Saved,
+) -> Result<(), String> {
+    for &item in items {
+        tokio::spawn(save(item, saved.clone())); // the handle is dropped
+    }
+    Ok(())
+}
+// ANCHOR_END: forget
+
+// ANCHOR: join_set
+/// Every save runs in a task the JoinSet owns; the first error is returned.
+async fn save_all(items: &[u32], saved: &Saved) -> Result<(), String> {
+    let mut tasks = JoinSet::new();
+    for &item in items {
+        tasks.spawn(save(item, saved.clone()));
+    }
+    while let Some(finished) = tasks.join_next().await {
+        finished.expect("a save task panicked")?;
+    }
+    Ok(())
+}
+// ANCHOR_END: join_set
+
+// ANCHOR: tracker
+/// Every save runs to the end; failures are collected, none is lost.
+async fn save_all_tracked(items: &[u32], saved: &Saved) -> Vec<String> {
+    let tracker = TaskTracker::new();
+    let errors = Arc::new(Mutex::new(Vec::new()));
+    for &item in items {
+        let (saved, errors) = (saved.clone(), errors.clone());
+        tracker.spawn(async move {
+            if let Err(error) = save(item, saved).await {
+                errors.lock().unwrap().push(error);
+            }
+        });
+    }
+    tracker.close(); // no more tasks will be added...
+    tracker.wait().await; // ...so this returns once all of them are done
+    let errors = errors.lock().unwrap();
+    errors.clone()
+}
+// ANCHOR_END: tracker
+
+// ANCHOR: main
+// The paused clock makes every run print the same thing.
+#[tokio::main(flavor = "current_thread", start_paused = true)]
+async fn main() {
+    let items = [1, 2, 3, 4];
+
+    let saved = Saved::default();
+    let result = save_all_and_forget(&items, &saved).await;
+    println!("forget:  {result:?}, saved {:?}", saved.lock().unwrap());
+
+    let saved = Saved::default();
+    let result = save_all(&items, &saved).await;
+    println!("JoinSet: {result:?}");
+
+    let saved = Saved::default();
+    let errors = save_all_tracked(&items, &saved).await;
+    let mut saved = saved.lock().unwrap().clone();
+    saved.sort();
+    println!("TaskTracker: errors {errors:?}, saved {saved:?}");
+}
+// ANCHOR_END: main
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A paused-clock runtime of our own, so a test can shut it down.
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn spawn_and_forget_loses_the_error_and_the_work() {
+        let saved = Saved::default();
+        let rt = runtime();
+        let result = rt.block_on(save_all_and_forget(&[1, 2, 3, 4], &saved));
+        assert_eq!(result, Ok(()), "reports success although item 3 fails");
+        drop(rt); // what happens when main returns: tasks are dropped
+        assert!(saved.lock().unwrap().is_empty(), "and nothing was saved");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn join_set_returns_the_error() {
+        let saved = Saved::default();
+        let result = save_all(&[1, 2, 3, 4], &saved).await;
+        assert_eq!(result, Err("item 3: disk full".to_string()));
+    }
+
+    #[test]
+    fn task_tracker_waits_for_every_task_before_shutdown() {
+        let saved = Saved::default();
+        let rt = runtime();
+        let errors = rt.block_on(save_all_tracked(&[1, 2, 3, 4], &saved));
+        drop(rt);
+        assert_eq!(errors, ["item 3: disk full"]);
+        let mut saved = saved.lock().unwrap().clone();
+        saved.sort();
+        assert_eq!(saved, [1, 2, 4]);
+    }
+}

@@ -1,0 +1,69 @@
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use tokio::task::{JoinSet, yield_now};
+
+// ANCHOR: counter
+/// How many jokes each user has been told, shared by every task.
+#[derive(Clone, Default)]
+struct JokeCounter {
+    counts: Arc<Mutex<HashMap<String, u32>>>,
+}
+
+impl JokeCounter {
+    /// Not async: the lock is taken and released within this call, so the
+    /// guard can never be held across an `.await`.
+    fn record(&self, user: &str) {
+        let mut counts = self.counts.lock().unwrap();
+        *counts.entry(user.to_string()).or_default() += 1;
+    }
+
+    fn count(&self, user: &str) -> u32 {
+        let counts = self.counts.lock().unwrap();
+        counts.get(user).copied().unwrap_or(0)
+    }
+}
+// ANCHOR_END: counter
+
+// ANCHOR: serve
+/// Answers `requests` messages from each user, one task per message.
+async fn serve(counter: &JokeCounter, users: &[&str], requests: u32) {
+    let mut tasks = JoinSet::new();
+    for _ in 0..requests {
+        for &user in users {
+            let counter = counter.clone(); // clones the Arc, not the map
+            let user = user.to_string();
+            tasks.spawn(async move {
+                yield_now().await; // stands in for fetching the joke
+                counter.record(&user);
+            });
+        }
+    }
+    tasks.join_all().await;
+}
+// ANCHOR_END: serve
+
+#[tokio::main]
+async fn main() {
+    let counter = JokeCounter::default();
+    serve(&counter, &["ada", "grace"], 500).await;
+    println!(
+        "ada: {}, grace: {}",
+        counter.count("ada"),
+        counter.count("grace")
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_std_mutex_is_right_when_never_held_across_await() {
+        let counter = JokeCounter::default();
+        serve(&counter, &["ada", "grace", "alan"], 1000).await;
+        for user in ["ada", "grace", "alan"] {
+            assert_eq!(counter.count(user), 1000, "no update was lost");
+        }
+    }
+}

@@ -1,0 +1,106 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use tokio::time::{Instant, sleep};
+
+// ANCHOR: tokio_mutex
+/// A connection that only one task at a time may use, for a whole
+/// conversation that includes `.await`s.
+type Connection = Arc<Mutex<Vec<String>>>;
+
+async fn converse(connection: Connection, who: &str, start: Instant) {
+    let mut log = connection.lock().await; // waits, without blocking
+    let ms = start.elapsed().as_millis();
+    log.push(format!("{who}: got the connection at {ms} ms"));
+    sleep(Duration::from_millis(10)).await; // the guard is still held
+    log.push(format!("{who}: done"));
+} // the guard is dropped here, and the next task gets the lock
+// ANCHOR_END: tokio_mutex
+
+// The paused clock makes the printed times exact.
+#[tokio::main(flavor = "current_thread", start_paused = true)]
+async fn main() {
+    let connection = Connection::default();
+    let start = Instant::now();
+    let ada = tokio::spawn(converse(Arc::clone(&connection), "ada", start));
+    let alan = tokio::spawn(converse(Arc::clone(&connection), "alan", start));
+    ada.await.unwrap();
+    alan.await.unwrap();
+    for line in connection.lock().await.iter() {
+        println!("{line}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::TryLockError;
+    use std::sync::mpsc;
+
+    // ANCHOR: tests
+    #[tokio::test(start_paused = true)]
+    async fn a_tokio_mutex_guard_stays_held_across_await() {
+        let connection = Connection::default();
+        let start = Instant::now();
+        let ada = tokio::spawn(converse(Arc::clone(&connection), "ada", start));
+        sleep(Duration::from_millis(1)).await; // ada is now in her sleep
+        // While ada's task is suspended, the lock is still hers.
+        assert!(connection.try_lock().is_err());
+        let alan = converse(Arc::clone(&connection), "alan", start);
+        alan.await; // had to wait until ada's guard was dropped
+        ada.await.unwrap();
+        assert_eq!(
+            *connection.lock().await,
+            [
+                "ada: got the connection at 0 ms",
+                "ada: done",
+                "alan: got the connection at 10 ms",
+                "alan: done"
+            ]
+        );
+    }
+
+    // Holding a std guard across .await is exactly what this test is about.
+    #[expect(clippy::await_holding_lock)]
+    async fn hold_std_lock(lock: &std::sync::Mutex<u32>) {
+        let _guard = lock.lock().unwrap();
+        sleep(Duration::from_millis(10)).await;
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_std_guard_across_await_shuts_out_tasks_on_the_same_thread() {
+        let lock = std::sync::Mutex::new(0);
+        let other = async {
+            tokio::task::yield_now().await; // let the holder go first
+            matches!(lock.try_lock(), Err(TryLockError::WouldBlock))
+        };
+        // One thread, one task: nothing here can move to another thread.
+        let ((), shut_out) = tokio::join!(hold_std_lock(&lock), other);
+        assert!(shut_out, "the suspended holder still had the lock");
+    }
+
+    #[test]
+    fn blocking_on_that_lock_deadlocks_the_thread() {
+        let (done_tx, done_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .unwrap();
+            let lock = std::sync::Mutex::new(0);
+            runtime.block_on(async {
+                let other = async {
+                    tokio::task::yield_now().await;
+                    // Blocks the only thread, so the holder never resumes.
+                    *lock.lock().unwrap() += 1;
+                };
+                tokio::join!(hold_std_lock(&lock), other);
+            });
+            done_tx.send(()).unwrap();
+        });
+        let waited = done_rx.recv_timeout(Duration::from_millis(50));
+        assert!(waited.is_err(), "the thread never got past lock()");
+    }
+    // ANCHOR_END: tests
+}
