@@ -156,8 +156,8 @@ test: ## Verify everything: lints, site, links, browser, listings, snippets, out
 	$(MAKE) lint && \
 	$(MAKE) linkcheck && \
 	$(MAKE) browser-test && \
-	echo "== doc tests of the support crate" && \
-	cargo test --quiet --doc --package support && \
+	echo "== doc tests" && \
+	cargo test --quiet --doc --workspace && \
 	echo "== tests: listings, support crate, chapters' snippets, outputs, compiler errors, book lint" && \
 	cargo nextest run --workspace && \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
@@ -173,14 +173,14 @@ test-chapter: tools $(BOOK_INPUTS) ## Run one chapter's listings, snippets and o
 .PHONY: bless
 bless: tools $(BOOK_INPUTS) ## Rewrite output.txt and .stderr files from real runs, then `make measure`
 	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
-		--test outputs --test compile_fail --no-fail-fast
+		--package compile-fail --test outputs --test compile_fail --no-fail-fast
 	@$(MAKE) measure
 	@git status --short -- listings
 
 .PHONY: bless-chapter
 bless-chapter: tools $(BOOK_INPUTS) ## Like bless, for chapter CH's outputs only (all .stderr files are rewritten): make bless-chapter CH=04
 	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
-		--test outputs --test compile_fail --no-fail-fast \
+		--package compile-fail --test outputs --test compile_fail --no-fail-fast \
 		-E 'binary(compile_fail) | test(/^(listing|exercise)-$(CH)-/)'
 	@git status --short -- listings
 

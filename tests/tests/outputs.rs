@@ -91,8 +91,16 @@ fn listing_dirs(root: &Path) -> Vec<PathBuf> {
 /// never stale, and returns its stdout. A failing run is a failed test.
 fn run(package: &str) -> Result<String, Failed> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    // A target directory of its own: `cargo run -p` resolves features for one
+    // package, so it builds other variants of shared crates than the test
+    // build does, and skeptic must only ever see the test build's variants.
+    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(
+        |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
+        PathBuf::from,
+    );
     let output = Command::new(cargo)
         .args(["run", "--quiet", "--package", package])
+        .env("CARGO_TARGET_DIR", target.join("outputs"))
         .output()
         .map_err(|e| format!("could not run cargo: {e}"))?;
     if !output.status.success() {

@@ -7,5 +7,5 @@
 #[test]
 fn does_not_compile_listings_fail_with_the_shown_error() {
     let cases = trybuild::TestCases::new();
-    cases.compile_fail("../listings/*/does-not-compile/*.rs");
+    cases.compile_fail("../../listings/*/does-not-compile/*.rs");
 }
