@@ -382,3 +382,23 @@ fn every_page_is_in_the_summary() {
     }
     report(findings);
 }
+
+/// Appendix B lists every exercise solution, by its package name.
+#[test]
+fn every_exercise_solution_is_in_appendix_b() {
+    let appendix =
+        fs::read_to_string(root().join("src/appendix-b-solutions.md")).expect("Appendix B exists");
+    let mut findings = Vec::new();
+    for chapter_dir in sorted_dir(Path::new("listings")) {
+        for entry in sorted_dir(&chapter_dir) {
+            let name = entry.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("exercise-") && !appendix.contains(&format!("-p {name}`")) {
+                findings.push(format!(
+                    "{}: not listed in src/appendix-b-solutions.md",
+                    entry.display()
+                ));
+            }
+        }
+    }
+    report(findings);
+}
