@@ -148,6 +148,18 @@ lint: spell actionlint ## Spelling, workflows, then rustfmt and clippy (-D warni
 	@cargo fmt --all --check
 	@echo "== cargo clippy"
 	@cargo clippy --quiet --workspace --all-targets -- -D warnings
+	@$(MAKE) console-check
+
+# Chapter 13's tokio-console example needs `--cfg tokio_unstable`, so it is
+# a workspace of its own (its .cargo/config.toml sets the flag, and Cargo
+# only reads that when run from its folder), with a target directory of its
+# own so the flag never reaches the book's other builds.
+CONSOLE_DEMO := listings/ch13-observability/console
+.PHONY: console-check
+console-check: ## Type-check and lint the tokio-console example (built apart, with tokio_unstable)
+	@echo "== $(CONSOLE_DEMO): rustfmt, clippy (tokio_unstable)"
+	@cd $(CONSOLE_DEMO) && cargo fmt --check && \
+		CARGO_TARGET_DIR="$(CURDIR)/target/console" cargo clippy --quiet --locked -- -D warnings
 
 .PHONY: test
 test: ## Verify everything: lints, site, links, browser, listings, snippets, outputs, compiler errors

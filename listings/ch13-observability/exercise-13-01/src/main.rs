@@ -1,0 +1,67 @@
+use std::time::Duration;
+
+use tracing::field::Empty;
+use tracing::{Span, info, instrument};
+
+/// Fetches a joke; the span gets its `status` field once it is known.
+#[instrument(fields(status = Empty))]
+async fn fetch_joke(id: u32) -> Result<String, u16> {
+    info!("request sent");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let status = if id <= 3 { 200 } else { 404 };
+    Span::current().record("status", status);
+    info!("answer received");
+    if status == 200 {
+        Ok(format!("joke {id}"))
+    } else {
+        Err(status)
+    }
+}
+
+#[tokio::main(flavor = "current_thread", start_paused = true)]
+async fn main() {
+    tracing_subscriber::fmt()
+        .without_time()
+        .with_target(false)
+        .with_ansi(false)
+        .init();
+    let _ = fetch_joke(1).await;
+    let _ = fetch_joke(9).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io;
+    use std::sync::{Arc, Mutex};
+
+    /// A log sink that keeps what it is given.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+            self.0.lock().unwrap().write(bytes)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_status_appears_once_it_is_recorded() {
+        let captured = Captured::default();
+        let sink = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .without_time()
+            .with_ansi(false)
+            .with_writer(move || sink.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        assert_eq!(fetch_joke(9).await, Err(404));
+        let log = String::from_utf8(captured.0.lock().unwrap().clone());
+        let lines: Vec<String> = log.unwrap().lines().map(Into::into).collect();
+        assert!(lines[0].contains("fetch_joke{id=9}:"), "{lines:?}");
+        assert!(lines[1].contains("fetch_joke{id=9 status=404}:"));
+    }
+}

@@ -1,0 +1,60 @@
+use std::time::Duration;
+
+use tokio::runtime::Handle;
+use tokio::time::sleep;
+use tokio_util::task::TaskTracker;
+
+/// Background work that takes a while.
+async fn send_email() {
+    sleep(Duration::from_secs(2)).await;
+}
+
+/// Spawns the work and forgets it, as careless code does.
+fn handle_request_forgetful() {
+    tokio::spawn(send_email());
+}
+
+/// Spawns the work on a tracker, so shutdown can wait for it.
+fn handle_request_tracked(tracker: &TaskTracker) {
+    tracker.spawn(send_email());
+}
+
+fn alive() -> usize {
+    Handle::current().metrics().num_alive_tasks()
+}
+
+#[tokio::main(flavor = "current_thread", start_paused = true)]
+async fn main() {
+    handle_request_forgetful();
+    println!("forgetful, at shutdown: {} task(s) still alive", alive());
+
+    sleep(Duration::from_secs(5)).await; // let it finish, for a clean start
+    let tracker = TaskTracker::new();
+    handle_request_tracked(&tracker);
+    tracker.close();
+    tracker.wait().await;
+    println!("tracked, after close and wait: {} task(s) alive", alive());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_forgotten_task_is_still_alive_at_shutdown() {
+        handle_request_forgetful();
+        assert_eq!(alive(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_tracked_shutdown_leaves_no_task_behind() {
+        let tracker = TaskTracker::new();
+        for _ in 0..3 {
+            handle_request_tracked(&tracker);
+        }
+        assert_eq!(alive(), 3);
+        tracker.close();
+        tracker.wait().await;
+        assert_eq!(alive(), 0);
+    }
+}
