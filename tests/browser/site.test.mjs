@@ -19,15 +19,16 @@ import { chromium } from 'playwright-core';
 const SITE = process.env.SITE_DIR ?? 'book/html';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-// A page's own HTML, CSS and JavaScript, in bytes, not counting the search
-// index and mermaid.js (which only pages with diagrams load). Measured when
-// this budget was set: 327 KB for a short page, of which about 270 KB is
-// mdBook's shared CSS and JavaScript (highlight.js is most of it), and
-// 367 to 507 KB for chapters 1 to 5 (a listing shown in several excerpts
-// is on the page several times, hidden, so that each excerpt compiles).
-// The budget leaves room for long chapters, not for another library on
+// A page's own HTML, CSS and JavaScript, in bytes (uncompressed), not
+// counting the search index and mermaid.js (which only pages with diagrams
+// load). Measured with all fifteen chapters: 330 KB for a short page, of
+// which about 270 KB is mdBook's shared CSS and JavaScript (highlight.js is
+// most of it), and 370 to 650 KB for chapters. The largest is Chapter 11,
+// whose fifteen listings are each shown in up to three excerpts, and each
+// excerpt carries its whole file, hidden, for the "show hidden lines"
+// button. The budget leaves room for that, not for another library on
 // every page.
-const PAGE_BUDGET = 600_000;
+const PAGE_BUDGET = 700_000;
 const NOT_COUNTED = /searchindex-[0-9a-f]+\.js$|\/assets\/mermaid\.min\.js$/;
 
 const TYPES = {
@@ -104,18 +105,25 @@ async function drawnDiagrams(tab) {
   return tab.$$eval('pre.mermaid svg', (svgs) => svgs.map((s) => s.querySelector('style')?.textContent ?? ''));
 }
 
-test('every page loads cleanly, locally, within its weight budget', async () => {
-  for (const page of pages) {
-    const { context, tab, problems, requests } = await open(page);
-    const foreign = requests.map((r) => r.url()).filter((u) => !u.startsWith(origin));
-    assert.deepEqual(foreign, [], `${page} fetched from another origin`);
-    assert.deepEqual(problems, [], `${page} had errors`);
+/**
+ * Everything checked on one page in one theme, from a single load: errors,
+ * origins, mermaid, diagrams, weight (light only) and axe. Returns the
+ * findings as sentences, and the diagrams' styles for the theme comparison.
+ */
+async function checkPage(page, theme) {
+  const { context, tab, problems, requests } = await open(page, { theme });
+  const findings = problems.map((p) => `${page} [${theme}]: ${p}`);
+  const foreign = requests.map((r) => r.url()).filter((u) => !u.startsWith(origin));
+  if (foreign.length > 0) findings.push(`${page} [${theme}]: fetched from another origin: ${foreign}`);
 
-    const hasDiagram = (await tab.locator('pre.mermaid').count()) > 0;
-    const loadedMermaid = requests.some((r) => r.url().endsWith('/assets/mermaid.min.js'));
-    assert.equal(loadedMermaid, hasDiagram, `${page}: mermaid.js must load exactly when the page has a diagram`);
-    if (hasDiagram) await drawnDiagrams(tab);
+  const hasDiagram = (await tab.locator('pre.mermaid').count()) > 0;
+  const loadedMermaid = requests.some((r) => r.url().endsWith('/assets/mermaid.min.js'));
+  if (loadedMermaid !== hasDiagram) {
+    findings.push(`${page}: mermaid.js must load exactly when the page has a diagram`);
+  }
+  const styles = hasDiagram ? await drawnDiagrams(tab) : [];
 
+  if (theme === 'light') {
     let weight = 0;
     for (const r of requests) {
       const kind = r.request().resourceType();
@@ -125,40 +133,68 @@ test('every page loads cleanly, locally, within its weight budget', async () => 
     }
     console.log(`${page}: ${(weight / 1000).toFixed(1)} KB of HTML, CSS and JS`);
     // The print page is the whole book on one page, so it grows with it.
-    if (page !== 'print.html') {
-      assert.ok(weight <= PAGE_BUDGET, `${page} weighs ${weight} bytes, over the budget of ${PAGE_BUDGET}`);
+    if (page !== 'print.html' && weight > PAGE_BUDGET) {
+      findings.push(`${page} weighs ${weight} bytes, over the budget of ${PAGE_BUDGET}`);
     }
-    await context.close();
   }
+
+  await tab.addScriptTag({ path: AXE });
+  const violations = await tab.evaluate(async () => {
+    const result = await window.axe.run(document, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
+  });
+  findings.push(...violations.map((v) => `${page} [${theme}] axe: ${v}`));
+  await context.close();
+  return { findings, styles };
+}
+
+/** Runs `work` on every item, two at a time (the machines have two cores). */
+async function inPairs(items, work) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await work(items[i]);
+    }
+  };
+  await Promise.all([worker(), worker()]);
+  return results;
+}
+
+test('every page: no errors, local only, mermaid only where needed, within budget, axe clean, diagrams in both themes', async () => {
+  const runs = pages.flatMap((page) => [
+    { page, theme: 'light' },
+    { page, theme: 'navy' },
+  ]);
+  const results = await inPairs(runs, ({ page, theme }) => checkPage(page, theme));
+  const findings = results.flatMap((r) => r.findings);
+  let pagesWithDiagrams = 0;
+  for (let i = 0; i < runs.length; i += 2) {
+    const [light, navy] = [results[i].styles, results[i + 1].styles];
+    if (light.length > 0) pagesWithDiagrams++;
+    light.forEach((style, d) => {
+      if (style === navy[d]) findings.push(`${runs[i].page}: diagram ${d + 1} looks the same in navy as in light`);
+    });
+  }
+  assert.ok(pagesWithDiagrams > 0, 'no page has a diagram; the diagram checks would check nothing');
+  assert.deepEqual(findings, []);
 });
 
-test('diagrams are drawn in light and dark themes, and redrawn on a switch', async () => {
-  const withDiagrams = [];
-  for (const page of pages) {
-    const html = await readFile(join(SITE, page), 'utf8');
-    if (html.includes('<pre class="mermaid">')) withDiagrams.push(page);
-  }
-  assert.ok(withDiagrams.length > 0, 'no page has a diagram; this test would check nothing');
-  for (const page of withDiagrams) {
-    const light = await open(page);
-    const lightStyles = await drawnDiagrams(light.tab);
-    const dark = await open(page, { theme: 'navy' });
-    const darkStyles = await drawnDiagrams(dark.tab);
-    lightStyles.forEach((style, i) => {
-      assert.notEqual(style, darkStyles[i], `${page}: diagram ${i + 1} looks the same in navy as in light`);
-    });
-    // Switching theme while reading redraws the diagrams in the new colours.
-    await light.tab.click('#mdbook-theme-toggle');
-    await light.tab.click('#mdbook-theme-navy');
-    await light.tab.waitForFunction(
-      (before) => document.querySelector('pre.mermaid svg style')?.textContent !== before,
-      lightStyles[0],
-      { timeout: 15_000 },
-    );
-    assert.deepEqual([...light.problems, ...dark.problems], [], `${page} had errors`);
-    await light.context.close();
-    await dark.context.close();
-  }
+test('diagrams are drawn again in the new colours when the reader switches theme', async () => {
+  const { context, tab, problems } = await open('ch01-why-async.html');
+  const [before] = await drawnDiagrams(tab);
+  await tab.click('#mdbook-theme-toggle');
+  await tab.click('#mdbook-theme-navy');
+  await tab.waitForFunction(
+    (old) => document.querySelector('pre.mermaid svg style')?.textContent !== old,
+    before,
+    { timeout: 15_000 },
+  );
+  assert.deepEqual(problems, []);
+  await context.close();
 });
 
 test('search finds a term the book uses', async () => {
@@ -200,24 +236,4 @@ test('the print page has every chapter and draws its diagrams', async () => {
   await drawnDiagrams(tab);
   assert.deepEqual(problems, []);
   await context.close();
-});
-
-test('no page has serious or critical accessibility violations (axe)', async () => {
-  const found = [];
-  for (const page of pages) {
-    for (const theme of ['light', 'navy']) {
-      const { context, tab } = await open(page, { theme });
-      if ((await tab.locator('pre.mermaid').count()) > 0) await drawnDiagrams(tab);
-      await tab.addScriptTag({ path: AXE });
-      const violations = await tab.evaluate(async () => {
-        const result = await window.axe.run(document, { resultTypes: ['violations'] });
-        return result.violations
-          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', ')}`);
-      });
-      found.push(...violations.map((v) => `${page} [${theme}]: ${v}`));
-      await context.close();
-    }
-  }
-  assert.deepEqual(found, []);
 });

@@ -1,0 +1,203 @@
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+// ANCHOR: heartbeat
+/// Starts a task that stands for every other task on the runtime: it
+/// counts one tick per millisecond, as long as it gets the thread.
+fn start_heartbeat() -> Arc<AtomicUsize> {
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&ticks);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
+    });
+    ticks
+}
+
+/// How many times the heartbeat ticked while `work` ran.
+async fn ticks_during(ticks: &AtomicUsize, work: impl Future) -> usize {
+    let before = ticks.load(Ordering::Relaxed);
+    work.await;
+    ticks.load(Ordering::Relaxed) - before
+}
+// ANCHOR_END: heartbeat
+
+// ANCHOR: blocking
+/// Stands for a blocking call: a database driver, `std::fs`, a DNS
+/// lookup. It holds its thread for 30 ms.
+fn blocking_lookup() -> u32 {
+    std::thread::sleep(Duration::from_millis(30));
+    42
+}
+
+async fn handle_blocking() -> u32 {
+    blocking_lookup() // wrong: blocks the thread that runs the tasks
+}
+
+async fn handle_async() -> u32 {
+    tokio::time::sleep(Duration::from_millis(30)).await; // waits, yields
+    42
+}
+
+async fn handle_on_blocking_pool() -> u32 {
+    tokio::task::spawn_blocking(blocking_lookup).await.unwrap()
+}
+// ANCHOR_END: blocking
+
+// ANCHOR: cpu
+/// One step of a computation: 1 ms of real CPU time, no waiting.
+fn crunch_step() {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_millis(1) {
+        std::hint::spin_loop();
+    }
+}
+
+const STEPS: u32 = 20;
+
+async fn compute_inline() -> u32 {
+    for _ in 0..STEPS {
+        crunch_step(); // 20 ms in all, and not one .await
+    }
+    STEPS
+}
+
+async fn compute_yielding() -> u32 {
+    for _ in 0..STEPS {
+        crunch_step();
+        tokio::task::yield_now().await; // let the others in after each step
+    }
+    STEPS
+}
+
+async fn compute_on_rayon() -> u32 {
+    let (done, result) = tokio::sync::oneshot::channel();
+    rayon::spawn(move || {
+        for _ in 0..STEPS {
+            crunch_step();
+        }
+        let _ = done.send(STEPS); // the receiver may have given up
+    });
+    result.await.unwrap()
+}
+// ANCHOR_END: cpu
+
+fn verdict(ticks: usize) -> &'static str {
+    if ticks == 0 {
+        "the heartbeat missed every tick"
+    } else {
+        "the heartbeat kept ticking"
+    }
+}
+
+// Real time on purpose: the point is a thread blocked for real.
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let ticks = start_heartbeat();
+    let t = &ticks;
+    let runs = [
+        (
+            "std::thread::sleep",
+            ticks_during(t, handle_blocking()).await,
+        ),
+        ("tokio::time::sleep", ticks_during(t, handle_async()).await),
+        (
+            "spawn_blocking",
+            ticks_during(t, handle_on_blocking_pool()).await,
+        ),
+        ("CPU loop", ticks_during(t, compute_inline()).await),
+        (
+            "CPU loop, yield_now",
+            ticks_during(t, compute_yielding()).await,
+        ),
+        (
+            "CPU loop on rayon",
+            ticks_during(t, compute_on_rayon()).await,
+        ),
+    ];
+    for (name, ticks) in runs {
+        println!("{name:<20} {}", verdict(ticks));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The default test runtime has one thread, like the listing's main.
+    #[tokio::test]
+    async fn a_blocking_call_stops_every_other_task() {
+        let ticks = start_heartbeat();
+        assert_eq!(ticks_during(&ticks, handle_blocking()).await, 0);
+    }
+
+    #[tokio::test]
+    async fn an_async_wait_lets_the_other_tasks_run() {
+        let ticks = start_heartbeat();
+        assert!(ticks_during(&ticks, handle_async()).await > 0);
+    }
+
+    #[tokio::test]
+    async fn spawn_blocking_keeps_the_runtime_free() {
+        let ticks = start_heartbeat();
+        assert!(ticks_during(&ticks, handle_on_blocking_pool()).await > 0);
+    }
+
+    #[tokio::test]
+    async fn a_cpu_loop_stops_every_other_task() {
+        let ticks = start_heartbeat();
+        assert_eq!(ticks_during(&ticks, compute_inline()).await, 0);
+    }
+
+    #[tokio::test]
+    async fn yield_now_in_a_cpu_loop_lets_the_others_in() {
+        let ticks = start_heartbeat();
+        assert!(ticks_during(&ticks, compute_yielding()).await > 0);
+    }
+
+    #[tokio::test]
+    async fn rayon_keeps_the_runtime_free() {
+        let ticks = start_heartbeat();
+        assert!(ticks_during(&ticks, compute_on_rayon()).await > 0);
+    }
+
+    // ANCHOR: multi
+    /// Blocks until `n` callers have arrived, or fails after a second.
+    fn meet(arrived: &AtomicUsize, n: usize) {
+        arrived.fetch_add(1, Ordering::SeqCst);
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while arrived.load(Ordering::SeqCst) < n {
+            assert!(Instant::now() < deadline, "the handlers never met");
+            std::hint::spin_loop();
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn two_blocking_calls_stall_a_runtime_with_two_workers() {
+        let ticks = start_heartbeat();
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        assert!(ticks.load(Ordering::Relaxed) > 0, "it ticks at first");
+        let started = Arc::new(AtomicUsize::new(0));
+        let finished = Arc::new(AtomicUsize::new(0));
+        let handlers: Vec<_> = (0..2)
+            .map(|_| {
+                let ticks = Arc::clone(&ticks);
+                let (started, finished) =
+                    (Arc::clone(&started), Arc::clone(&finished));
+                tokio::spawn(async move {
+                    meet(&started, 2); // both workers are in a handler now
+                    let ticked = ticks_during(&ticks, handle_blocking()).await;
+                    meet(&finished, 2); // and stay there until both counted
+                    ticked
+                })
+            })
+            .collect();
+        for handler in handlers {
+            assert_eq!(handler.await.unwrap(), 0);
+        }
+    }
+    // ANCHOR_END: multi
+}
