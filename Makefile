@@ -171,26 +171,33 @@ test: ## Verify everything: lints, site, links, browser, listings, snippets, out
 	echo "== doc tests" && \
 	cargo test --quiet --doc --workspace && \
 	echo "== tests: listings, support crate, chapters' snippets, outputs, compiler errors, book lint" && \
+	$(MAKE) build-all && \
 	cargo nextest run --workspace && \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
+
+# Every target of the workspace, listing binaries included, built with the
+# test build's features: the output checks run these binaries.
+.PHONY: build-all
+build-all:
+	@cargo build --quiet --workspace --all-targets
 
 .PHONY: test-chapter
 # The listings and solutions of chapter CH, the snippets of its page, its
 # checked outputs, and the book-wide lint and compile-fail checks (cheap).
 CHAPTER_FILTER = package(/^(listing|exercise)-$(CH)-/) | (binary(skeptic) & test(/^ch$(CH)_/)) \
 	| (binary(outputs) & test(/^(listing|exercise)-$(CH)-/)) | binary(compile_fail) | binary(lint)
-test-chapter: tools $(BOOK_INPUTS) ## Run one chapter's listings, snippets and outputs: make test-chapter CH=01
+test-chapter: tools $(BOOK_INPUTS) build-all ## Run one chapter's listings, snippets and outputs: make test-chapter CH=01
 	cargo nextest run --workspace -E '$(CHAPTER_FILTER)'
 
 .PHONY: bless
-bless: tools $(BOOK_INPUTS) ## Rewrite output.txt and .stderr files from real runs, then `make measure`
+bless: tools $(BOOK_INPUTS) build-all ## Rewrite output.txt and .stderr files from real runs, then `make measure`
 	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
 		--package compile-fail --test outputs --test compile_fail --no-fail-fast
 	@$(MAKE) measure
 	@git status --short -- listings
 
 .PHONY: bless-chapter
-bless-chapter: tools $(BOOK_INPUTS) ## Like bless, for chapter CH's outputs only (all .stderr files are rewritten): make bless-chapter CH=04
+bless-chapter: tools $(BOOK_INPUTS) build-all ## Like bless, for chapter CH's outputs only (all .stderr files are rewritten): make bless-chapter CH=04
 	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
 		--package compile-fail --test outputs --test compile_fail --no-fail-fast \
 		-E 'binary(compile_fail) | test(/^(listing|exercise)-$(CH)-/)'

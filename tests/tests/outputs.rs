@@ -87,31 +87,86 @@ fn listing_dirs(root: &Path) -> Vec<PathBuf> {
     dirs
 }
 
-/// Builds (if needed) and runs the listing with `cargo run`, so the binary is
-/// never stale, and returns its stdout. A failing run is a failed test.
+/// Runs the listing's binary, as built by `cargo build --workspace
+/// --all-targets` (which `make test` runs first), and returns its stdout. A
+/// failing run is a failed test.
+///
+/// Not `cargo run -p`: that resolves features for one package alone and
+/// builds other variants of shared crates, which would sit in
+/// target/debug/deps next to the test build's and could be linked by
+/// skeptic by mistake. The workspace build has the test build's features.
 fn run(package: &str) -> Result<String, Failed> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    // A target directory of its own: `cargo run -p` resolves features for one
-    // package, so it builds other variants of shared crates than the test
-    // build does, and skeptic must only ever see the test build's variants.
     let target = std::env::var("CARGO_TARGET_DIR").map_or_else(
         |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
         PathBuf::from,
     );
-    let output = Command::new(cargo)
-        .args(["run", "--quiet", "--package", package])
-        .env("CARGO_TARGET_DIR", target.join("outputs"))
+    let binary = target.join("debug").join(package);
+    check_fresh(&binary, package)?;
+    let output = Command::new(&binary)
         .output()
-        .map_err(|e| format!("could not run cargo: {e}"))?;
+        .map_err(|e| format!("could not run {}: {e}", binary.display()))?;
     if !output.status.success() {
         return Err(format!(
-            "`cargo run -p {package}` failed ({}):\n{}",
+            "{package} failed ({}):\n{}",
             output.status,
             String::from_utf8_lossy(&output.stderr)
         )
         .into());
     }
     String::from_utf8(output.stdout).map_err(|_| "stdout is not UTF-8".into())
+}
+
+/// A binary older than any source of its package or of the support crate
+/// would print yesterday's output: refuse to compare it.
+fn check_fresh(binary: &Path, package: &str) -> Result<(), Failed> {
+    let stale = || {
+        format!(
+            "{} is missing or older than its sources: run \
+             `cargo build --workspace --all-targets` first (`make test` does)",
+            binary.display()
+        )
+    };
+    let built = std::fs::metadata(binary)
+        .and_then(|m| m.modified())
+        .map_err(|_| stale())?;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let package_dir = listing_dirs(root)
+        .into_iter()
+        .find(|dir| dir.ends_with(package))
+        .ok_or_else(|| format!("no listing package named {package}"))?;
+    // What the binary is built from: its package's and the support crate's
+    // sources and manifests (tests/ and output files do not count).
+    for dir in [package_dir, root.join("listings/support")] {
+        if newest_change(&dir.join("src")).max(newest_change_of(&dir.join("Cargo.toml"))) > built {
+            return Err(stale().into());
+        }
+    }
+    Ok(())
+}
+
+fn newest_change_of(file: &Path) -> std::time::SystemTime {
+    std::fs::metadata(file)
+        .and_then(|m| m.modified())
+        .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
+}
+
+/// The latest modification time of the files below `dir`.
+fn newest_change(dir: &Path) -> std::time::SystemTime {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "toml") {
+                if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                    newest = newest.max(modified);
+                }
+            }
+        }
+    }
+    newest
 }
 
 /// The output must match the file exactly (no wildcards: the reader sees it).
