@@ -516,7 +516,21 @@ pub(crate) fn rustc_command() -> String {
 }
 
 fn capture(mut command: Command) -> Captured {
-    let output = match command.output() {
+    // Patched for Async Rust, Tested: when tests run as threads of one
+    // process, a snippet binary that another thread has just written can
+    // still be open for writing in a child forked meanwhile, and exec fails
+    // with ETXTBSY ("Text file busy") for a moment. Try again, briefly.
+    let mut output = command.output();
+    for _ in 0..50 {
+        match &output {
+            Err(e) if e.raw_os_error() == Some(26) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                output = command.output();
+            }
+            _ => break,
+        }
+    }
+    let output = match output {
         Ok(output) => output,
         Err(e) => {
             return Captured {
