@@ -188,13 +188,13 @@ fn includes_point_at_existing_files_and_anchors() {
                     .anchor
                     .as_deref()
                     .filter(|a| !a.chars().all(|c| c.is_ascii_digit() || c == ':'));
-                if let Some(anchor) = anchor {
-                    if !text.contains(&format!("ANCHOR: {anchor}")) {
-                        findings.push(chapter.at(
-                            n + 1,
-                            format!("no `ANCHOR: {anchor}` in {}", target.display()),
-                        ));
-                    }
+                if let Some(anchor) = anchor
+                    && !text.contains(&format!("ANCHOR: {anchor}"))
+                {
+                    findings.push(chapter.at(
+                        n + 1,
+                        format!("no `ANCHOR: {anchor}` in {}", target.display()),
+                    ));
                 }
             }
         }
@@ -263,6 +263,30 @@ fn every_listing_and_checked_file_is_shown_in_a_chapter() {
                         findings.push(format!("{}: no chapter shows this output", file.display()));
                     }
                 }
+            }
+        }
+    }
+    report(findings);
+}
+
+/// Every listing package states the oldest Rust it needs, so Cargo refuses
+/// an older compiler with a clear message, and Clippy's `incompatible_msrv`
+/// lint (run with `-D warnings`) catches a standard library API newer than
+/// what the book promises readers.
+#[test]
+fn every_listing_declares_its_rust_version() {
+    let mut findings = Vec::new();
+    for chapter_dir in sorted_dir(Path::new("listings")) {
+        for package in sorted_dir(&chapter_dir) {
+            let manifest = package.join("Cargo.toml");
+            let Ok(text) = fs::read_to_string(root().join(&manifest)) else {
+                continue;
+            };
+            if !text.lines().any(|l| l.starts_with("rust-version")) {
+                findings.push(format!(
+                    "{}: no `rust-version` (add `rust-version.workspace = true`)",
+                    manifest.display()
+                ));
             }
         }
     }

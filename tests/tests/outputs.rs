@@ -159,10 +159,10 @@ fn newest_change(dir: &Path) -> std::time::SystemTime {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs" || e == "toml") {
-                if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
-                    newest = newest.max(modified);
-                }
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "toml")
+                && let Ok(modified) = entry.metadata().and_then(|m| m.modified())
+            {
+                newest = newest.max(modified);
             }
         }
     }
