@@ -426,3 +426,55 @@ fn every_exercise_solution_is_in_appendix_b() {
     }
     report(findings);
 }
+
+/// Where the prose names an exact crate version ("tokio-macros 2.7.2", or a
+/// link to a `tokio-1.54.1` tag), it is describing that version's code, so
+/// the text must be re-checked when `Cargo.lock` moves on. This test is the
+/// reminder: it fails naming the line, and the fix is to re-read the passage
+/// against the new version and update the number.
+#[test]
+fn prose_versions_of_crates_match_cargo_lock() {
+    let lock = fs::read_to_string(root().join("Cargo.lock")).unwrap();
+    let mut locked: Vec<(String, String)> = Vec::new();
+    let mut name = None;
+    for line in lock.lines() {
+        if let Some(n) = line.strip_prefix("name = ") {
+            name = Some(n.trim_matches('"').to_owned());
+        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
+            locked.push((n, v.trim_matches('"').to_owned()));
+        }
+    }
+    let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    let mut findings = Vec::new();
+    for chapter in chapters() {
+        for (n, line) in chapter.text.lines().enumerate() {
+            for (crate_name, version) in &locked {
+                for (at, _) in line.match_indices(crate_name.as_str()) {
+                    let before = line[..at].chars().next_back();
+                    let rest = &line[at + crate_name.len()..];
+                    if before.is_some_and(is_name_char) || !rest.starts_with([' ', '-']) {
+                        continue;
+                    }
+                    // The version: digits and dots right after the separator.
+                    let named: String = rest[1..]
+                        .chars()
+                        .take_while(|c| c.is_ascii_digit() || *c == '.')
+                        .collect();
+                    let named = named.trim_end_matches('.');
+                    let exact = named.split('.').count() == 3;
+                    let same = locked.iter().any(|(c, v)| c == crate_name && v == named);
+                    if exact && !same {
+                        findings.push(chapter.at(
+                            n + 1,
+                            format!(
+                                "names {crate_name} {named}, but Cargo.lock has {version}: \
+                                 re-check the passage against it"
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    report(findings);
+}

@@ -106,6 +106,8 @@ mod tests {
         let error = greeting(&support::client(), &server.url(""), "nobody")
             .await
             .unwrap_err();
+        // `{}` shows only the outermost context; `{:#}` the whole chain.
+        assert_eq!(error.to_string(), "greeting nobody");
         assert_eq!(
             format!("{error:#}"),
             "greeting nobody: unknown user \"nobody\""

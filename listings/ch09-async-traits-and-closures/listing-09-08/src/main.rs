@@ -64,7 +64,9 @@ async fn timed<T>(work: impl AsyncFnOnce() -> T) -> (T, Duration) {
 async fn into_report(lines: Vec<String>) -> (String, Duration) {
     timed(async move || {
         tokio::time::sleep(Duration::from_millis(3)).await;
-        lines.join("; ") // `lines` is moved out of the closure here
+        // `into_iter` moves `lines` out of the closure: `AsyncFnOnce` only.
+        let report = lines.into_iter().reduce(|all, line| all + "; " + &line);
+        report.unwrap_or_default()
     })
     .await
 }

@@ -97,7 +97,10 @@ mod tests {
         let worker = tokio::spawn(heartbeat(token.clone(), Arc::clone(&beats)));
         sleep(Duration::from_millis(35)).await; // beats at 0, 10, 20, 30 ms
         token.cancel();
-        worker.await.unwrap(); // returns: it did not ignore the token
+        // A worker that ignored the token would never return: fail instead.
+        let limit = Duration::from_secs(1);
+        let joined = timeout(limit, worker).await;
+        joined.expect("the worker ignored the token").unwrap();
         advance(Duration::from_secs(1)).await;
         assert_eq!(*beats.lock().unwrap(), 4);
     }

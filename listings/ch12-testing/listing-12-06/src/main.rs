@@ -8,17 +8,18 @@ use tokio::sync::mpsc;
 type Progress = Arc<AtomicU64>;
 
 // ANCHOR: code
-/// Sums every message in a Tokio channel. Tokio's channels take part in
-/// cooperative budgeting: after a number of messages, `recv` returns
-/// `Pending` once, so other tasks on the thread get a turn.
+/// Drains a Tokio channel, counting the messages. Tokio's channels take
+/// part in cooperative budgeting: after a number of messages, `recv`
+/// returns `Pending` once, so other tasks on the thread get a turn.
 async fn drain_channel(mut rx: mpsc::Receiver<u64>, done: Progress) {
     while let Some(_item) = rx.recv().await {
         done.fetch_add(1, Ordering::Relaxed);
     }
 }
 
-/// Sums a stream that is always ready. Nothing in this loop ever returns
-/// `Pending`, so the task keeps its thread until the stream ends.
+/// Drains a stream that is always ready, counting the items. Nothing in
+/// this loop ever returns `Pending`, so the task keeps its thread until the
+/// stream ends.
 async fn drain_stream(items: Vec<u64>, done: Progress) {
     let mut stream = futures::stream::iter(items);
     while let Some(_item) = stream.next().await {

@@ -40,8 +40,8 @@ async fn main() {
             sleep(Duration::from_millis(100)).await;
         }
     });
-    // Blocks its worker for 200 ms every second: the console shows its
-    // long polls, and warns about them.
+    // Blocks its worker for 200 ms, then sleeps a second, over and over:
+    // the console shows its long polls in its poll-time histogram.
     let blocker = spawn_named("blocker", async move {
         loop {
             std::thread::sleep(Duration::from_millis(200));
