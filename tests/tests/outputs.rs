@@ -116,8 +116,8 @@ fn run(package: &str) -> Result<String, Failed> {
     String::from_utf8(output.stdout).map_err(|_| "stdout is not UTF-8".into())
 }
 
-/// A binary older than any source of its package or of the support crate
-/// would print yesterday's output: refuse to compare it.
+/// A binary older than any source of its package, or of the support crate if
+/// it depends on it, would print yesterday's output: refuse to compare it.
 fn check_fresh(binary: &Path, package: &str) -> Result<(), Failed> {
     let stale = || {
         format!(
@@ -134,14 +134,32 @@ fn check_fresh(binary: &Path, package: &str) -> Result<(), Failed> {
         .into_iter()
         .find(|dir| dir.ends_with(package))
         .ok_or_else(|| format!("no listing package named {package}"))?;
-    // What the binary is built from: its package's and the support crate's
-    // sources and manifests (tests/ and output files do not count).
-    for dir in [package_dir, root.join("listings/support")] {
+    // What the binary is built from: its package's sources and manifest,
+    // and the support crate's if it is a dependency of the binary (tests/,
+    // output files and dev-dependencies do not count: Cargo does not
+    // rebuild the binary for them).
+    let mut dirs = vec![package_dir.clone()];
+    if depends_on_support(&package_dir.join("Cargo.toml")) {
+        dirs.push(root.join("listings/support"));
+    }
+    for dir in dirs {
         if newest_change(&dir.join("src")).max(newest_change_of(&dir.join("Cargo.toml"))) > built {
             return Err(stale().into());
         }
     }
     Ok(())
+}
+
+/// Whether `support` is listed under `[dependencies]` in this manifest.
+fn depends_on_support(manifest: &Path) -> bool {
+    let text = std::fs::read_to_string(manifest).unwrap_or_default();
+    let mut section = "";
+    text.lines().any(|line| {
+        if line.starts_with('[') {
+            section = line.trim();
+        }
+        section == "[dependencies]" && line.starts_with("support")
+    })
 }
 
 fn newest_change_of(file: &Path) -> std::time::SystemTime {

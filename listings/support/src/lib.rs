@@ -9,6 +9,9 @@
 //!   uses, and a listing that blocks its own runtime does not block it.
 //! - [`client`] builds a `reqwest::Client` that never uses a proxy, so a
 //!   proxy setting on the machine cannot send the book's traffic elsewhere.
+//! - [`CountAllocations`] and [`CountBytes`] are global allocators that
+//!   count, for the listings that measure memory (Chapter 3 shows how one
+//!   is written), and [`CapturedLog`] keeps a program's log for its tests.
 //!
 //! ```no_run
 //! # async fn demo() -> reqwest::Result<()> {
@@ -24,8 +27,12 @@
 //! # }
 //! ```
 
+mod alloc;
+mod log;
 mod server;
 
+pub use alloc::{CountAllocations, CountBytes, allocations, heap_bytes};
+pub use log::CapturedLog;
 pub use server::{DemoServer, Joke, Preferences};
 
 use std::time::Duration;

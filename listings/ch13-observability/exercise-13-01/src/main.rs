@@ -32,25 +32,11 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io;
-    use std::sync::{Arc, Mutex};
-
-    /// A log sink that keeps what it is given.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().write(bytes)
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
+    use support::CapturedLog;
 
     #[tokio::test(start_paused = true)]
     async fn the_status_appears_once_it_is_recorded() {
-        let captured = Captured::default();
+        let captured = CapturedLog::default();
         let sink = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .without_time()
@@ -59,8 +45,8 @@ mod tests {
             .finish();
         let _guard = tracing::subscriber::set_default(subscriber);
         assert_eq!(fetch_joke(9).await, Err(404));
-        let log = String::from_utf8(captured.0.lock().unwrap().clone());
-        let lines: Vec<String> = log.unwrap().lines().map(Into::into).collect();
+        let log = captured.text();
+        let lines: Vec<String> = log.lines().map(Into::into).collect();
         assert!(lines[0].contains("fetch_joke{id=9}:"), "{lines:?}");
         assert!(lines[1].contains("fetch_joke{id=9 status=404}:"));
     }

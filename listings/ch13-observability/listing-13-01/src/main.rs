@@ -52,27 +52,13 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io;
-    use std::sync::{Arc, Mutex};
+    use support::CapturedLog;
     use tracing::subscriber::set_default;
-
-    /// A log sink that keeps what it is given, for tests.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().write(bytes)
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
 
     /// Runs two requests with a subscriber that writes into a buffer, and
     /// returns the log lines.
     async fn log_of_two_requests() -> Vec<String> {
-        let captured = Captured::default();
+        let captured = CapturedLog::default();
         let sink = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .without_time()
@@ -85,8 +71,8 @@ mod tests {
         let ada = tokio::spawn(handle("ada".into(), 1));
         let grace = tokio::spawn(handle("grace".into(), 2));
         let _ = tokio::join!(ada, grace);
-        let text = String::from_utf8(captured.0.lock().unwrap().clone());
-        text.unwrap().lines().map(str::to_string).collect()
+        let text = captured.text();
+        text.lines().map(str::to_string).collect()
     }
 
     #[tokio::test(start_paused = true)]

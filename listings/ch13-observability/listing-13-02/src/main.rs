@@ -38,25 +38,11 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io;
-    use std::sync::{Arc, Mutex};
-
-    /// A log sink that keeps what it is given.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl io::Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
-            self.0.lock().unwrap().write(bytes)
-        }
-        fn flush(&mut self) -> io::Result<()> {
-            Ok(())
-        }
-    }
+    use support::CapturedLog;
 
     #[tokio::test(start_paused = true)]
     async fn only_instrumented_tasks_keep_the_request_span() {
-        let captured = Captured::default();
+        let captured = CapturedLog::default();
         let sink = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .without_time()
@@ -67,8 +53,7 @@ mod tests {
         for task in handle("ada".into()).await {
             task.await.unwrap();
         }
-        let log = String::from_utf8(captured.0.lock().unwrap().clone());
-        let log = log.unwrap();
+        let log = captured.text();
         let line = |entry: &str| {
             let needle = format!("entry=\"{entry}\"");
             log.lines()

@@ -1,24 +1,8 @@
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use support::{CountBytes, heap_bytes};
 
 /// The system allocator, counting the bytes currently allocated.
-struct Counting;
-
-static HEAP: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        HEAP.fetch_add(layout.size(), Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        HEAP.fetch_sub(layout.size(), Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: CountBytes = CountBytes;
 
 /// Spawns `n` idle tasks made by `make`, and returns the heap bytes each
 /// one adds while it waits.
@@ -30,9 +14,9 @@ where
         .build()
         .unwrap();
     rt.block_on(async {
-        let before = HEAP.load(Ordering::Relaxed);
+        let before = heap_bytes();
         let tasks: Vec<_> = (0..n).map(|_| tokio::spawn(make())).collect();
-        let per_task = (HEAP.load(Ordering::Relaxed) - before) / n;
+        let per_task = (heap_bytes() - before) as usize / n;
         for task in &tasks {
             task.abort();
         }

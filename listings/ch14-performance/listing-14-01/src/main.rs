@@ -1,27 +1,11 @@
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicIsize, Ordering};
 use std::sync::{Arc, Barrier};
 
+use support::{CountBytes, heap_bytes};
 use tokio::runtime::Builder;
 
 /// The system allocator, counting the bytes currently allocated on the heap.
-struct Counting;
-
-static HEAP: AtomicIsize = AtomicIsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        HEAP.fetch_add(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        HEAP.fetch_sub(layout.size() as isize, Ordering::Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: CountBytes = CountBytes;
 
 /// Resident memory (VmRSS) and address space (VmSize) in KiB, from Linux's
 /// `/proc`; zero elsewhere.
@@ -54,7 +38,7 @@ struct Snapshot {
 impl Snapshot {
     fn now() -> Snapshot {
         let (resident, address) = memory_kib();
-        let heap = HEAP.load(Ordering::Relaxed);
+        let heap = heap_bytes();
         Snapshot {
             heap,
             resident,
@@ -140,7 +124,7 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::AtomicUsize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use tokio::sync::Notify;
 
     #[test]

@@ -1,14 +1,13 @@
 //! End-to-end tests: the service runs in-process on 127.0.0.1:0 and is
 //! called over loopback with a real HTTP client.
 
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use joke_bot::{App, Config, JokeReply};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::DemoServer;
+use support::{CapturedLog, DemoServer};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -372,24 +371,9 @@ async fn shutdown_finishes_the_requests_in_flight() {
     assert!(after.unwrap_err().is_connect());
 }
 
-/// A `tracing` writer that appends to a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn every_request_is_traced() {
-    let captured = Captured::default();
+    let captured = CapturedLog::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
         .with_writer(move || writer.clone())
@@ -404,7 +388,7 @@ async fn every_request_is_traced() {
     post_joke(&service, json!({ "user": "bob" })).await;
     service.stop().await;
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = captured.text();
     let answered: Vec<_> = log
         .lines()
         .filter(|line| line.contains("answered"))
