@@ -215,6 +215,11 @@ CHAPTER_FILTER = package(/^(listing|exercise)-$(CH)-/) | (binary(skeptic) & test
 test-chapter: tools $(BOOK_INPUTS) build-all ## Run one chapter's listings, snippets and outputs: make test-chapter CH=01
 	cargo nextest run --workspace -E '$(CHAPTER_FILTER)'
 
+.PHONY: stress
+# RUNS=20 by default; `make stress RUNS=5` for a quicker look.
+stress: tools $(BOOK_INPUTS) ## Run the tests 20 times with the CPUs oversubscribed; report every failure
+	@RUNS=$(or $(RUNS),20) tests/stress.sh
+
 .PHONY: bless
 bless: tools $(BOOK_INPUTS) build-all ## Rewrite output.txt and .stderr files from real runs, then `make measure`
 	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
