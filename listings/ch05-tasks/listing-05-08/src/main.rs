@@ -81,8 +81,11 @@ mod tests {
             set.spawn(fetch(page));
         }
         set.abort_all();
+        let mut cancelled = 0;
         while let Some(result) = set.join_next().await {
             assert!(result.unwrap_err().is_cancelled());
+            cancelled += 1;
         }
+        assert_eq!(cancelled, 3, "every task comes back, cancelled");
     }
 }

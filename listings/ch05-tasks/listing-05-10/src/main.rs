@@ -41,7 +41,10 @@ async fn save_all(items: &[u32], saved: &Saved) -> Result<(), String> {
         tasks.spawn(save(item, saved.clone()));
     }
     while let Some(finished) = tasks.join_next().await {
-        finished.expect("a save task panicked")?;
+        if let Err(error) = finished.expect("a save task panicked") {
+            tasks.shutdown().await; // abort the rest and wait until they end
+            return Err(error);
+        }
     }
     Ok(())
 }
@@ -113,10 +116,41 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn join_set_returns_the_error() {
+    async fn join_set_returns_the_error_and_no_save_outlives_it() {
         let saved = Saved::default();
         let result = save_all(&[1, 2, 3, 4], &saved).await;
         assert_eq!(result, Err("item 3: disk full".to_string()));
+        // Every task's future, and the clone of `saved` it held, is gone:
+        // no task outlives `save_all`.
+        assert_eq!(Arc::strong_count(&saved), 1, "a save task is still alive");
+        sleep(Duration::from_secs(1)).await; // long after item 4 would finish
+        assert_eq!(*saved.lock().unwrap(), [1, 2], "item 4 was never saved");
+    }
+
+    #[test]
+    fn dropping_a_join_set_does_not_stop_a_task_in_the_middle_of_a_poll() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let saved = Saved::default();
+        let (started, has_started) = std::sync::mpsc::channel();
+        let (go, wait_for_go) = std::sync::mpsc::channel::<()>();
+        rt.block_on(async {
+            let mut tasks = JoinSet::new();
+            let saved = saved.clone();
+            tasks.spawn(async move {
+                started.send(()).unwrap();
+                wait_for_go.recv().unwrap(); // blocks a worker, mid-poll
+                saved.lock().unwrap().push(1);
+            });
+            has_started.recv().unwrap();
+            drop(tasks); // asks for an abort; the poll under way goes on
+        });
+        assert!(saved.lock().unwrap().is_empty(), "nothing saved yet");
+        go.send(()).unwrap();
+        drop(rt); // waits for the worker threads
+        assert_eq!(*saved.lock().unwrap(), [1], "saved after the drop");
     }
 
     #[test]
