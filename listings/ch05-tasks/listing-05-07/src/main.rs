@@ -78,4 +78,25 @@ mod tests {
         assert_eq!(answers, ["cache", "joke API"]);
         assert!(log.lock().unwrap().contains(&"joke API finished".into()));
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_losing_join_handle_branch_leaves_the_task_running() {
+        let log = Log::default();
+        let joke = tokio::spawn(call("joke API", 200, log.clone()));
+        let first = tokio::select! {
+            answer = joke => answer.unwrap(), // loses: the handle is dropped
+            answer = call("cache", 5, log.clone()) => answer,
+        };
+        assert_eq!(first, "cache");
+        sleep(Duration::from_secs(1)).await;
+        assert_eq!(
+            *log.lock().unwrap(),
+            [
+                "cache finished",
+                "cache dropped",
+                "joke API finished", // the task was not cancelled
+                "joke API dropped",
+            ]
+        );
+    }
 }
