@@ -5,7 +5,7 @@ use std::pin::pin;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
-use tokio::time::{Instant, sleep};
+use tokio::time::{Instant, sleep_until};
 use tokio_stream::StreamExt;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -15,7 +15,9 @@ fn events_at(times: &'static [u64]) -> ReceiverStream<u64> {
     tokio::spawn(async move {
         let start = Instant::now();
         for &at in times {
-            sleep(Duration::from_millis(at) - start.elapsed()).await;
+            // A deadline, not `at - elapsed`: no subtraction to underflow
+            // (and panic) if this task runs late.
+            sleep_until(start + Duration::from_millis(at)).await;
             tx.send(at).await.unwrap();
         }
     });

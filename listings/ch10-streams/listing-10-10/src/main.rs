@@ -39,7 +39,8 @@ async fn ask(
     questions: &[&str],
 ) -> Result<Vec<String>, LinesCodecError> {
     let socket = TcpStream::connect(addr).await?;
-    let mut lines = Framed::new(socket, LinesCodec::new());
+    // The client limits what it buffers too: no answer is over 64 bytes.
+    let mut lines = Framed::new(socket, LinesCodec::new_with_max_length(64));
     let mut answers = Vec::new();
     for question in questions {
         lines.send(*question).await?; // writes the line and a '\n'
@@ -78,6 +79,24 @@ mod tests {
         let addr = start_server().await.unwrap();
         let answers = ask(addr, &["one", "two words"]).await.unwrap();
         assert_eq!(answers, ["ONE", "TWO WORDS"]);
+    }
+
+    #[tokio::test]
+    async fn the_client_refuses_an_answer_over_the_limit() {
+        // A server that answers anything with 65 bytes and a newline.
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut lines = Framed::new(socket, LinesCodec::new());
+            lines.next().await;
+            lines.send("x".repeat(65)).await.unwrap();
+        });
+        let outcome = ask(addr, &["hello"]).await;
+        assert!(matches!(
+            outcome,
+            Err(LinesCodecError::MaxLineLengthExceeded)
+        ));
     }
 
     #[tokio::test]
