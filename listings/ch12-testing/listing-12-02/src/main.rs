@@ -61,7 +61,7 @@ async fn main() {
 mod tests {
     use super::*;
     use tokio::time::{Instant, advance};
-    use tokio_test::{assert_pending, assert_ready_err, task};
+    use tokio_test::{assert_pending, task};
 
     const POLICY: RetryPolicy = RetryPolicy {
         attempts: 3,
@@ -71,14 +71,23 @@ mod tests {
 
     // ANCHOR: tests
     #[tokio::test(start_paused = true)]
-    async fn a_timeout_fires_exactly_at_its_limit() {
-        let never = std::future::pending::<()>();
-        let mut call = task::spawn(timeout(Duration::from_millis(200), never));
-        assert_pending!(call.poll());
-        advance(Duration::from_millis(199)).await;
-        assert_pending!(call.poll()); // 1 ms early: still waiting
+    async fn a_hung_call_is_cut_off_at_the_limit_to_the_millisecond() {
+        let calls = std::cell::Cell::new(0);
+        let mut retrying = task::spawn(retry(&POLICY, LIMIT, async || {
+            calls.set(calls.get() + 1);
+            std::future::pending::<Result<(), String>>().await
+        }));
+        assert_pending!(retrying.poll());
+        advance(Duration::from_millis(999)).await;
+        assert_pending!(retrying.poll()); // 1 ms early: the call still runs
         advance(Duration::from_millis(1)).await;
-        assert_ready_err!(call.poll()); // on the dot: timed out
+        assert_pending!(retrying.poll()); // cut off; now the 100 ms delay
+        advance(Duration::from_millis(99)).await;
+        assert_pending!(retrying.poll());
+        assert_eq!(calls.get(), 1); // no second call before the delay ends
+        advance(Duration::from_millis(1)).await;
+        assert_pending!(retrying.poll());
+        assert_eq!(calls.get(), 2); // on the dot: the second call
     }
 
     #[tokio::test(start_paused = true)]

@@ -97,11 +97,13 @@ mod tests {
         let worker = tokio::spawn(heartbeat(token.clone(), Arc::clone(&beats)));
         sleep(Duration::from_millis(35)).await; // beats at 0, 10, 20, 30 ms
         token.cancel();
+        let cancelled_at = tokio::time::Instant::now();
         // A worker that ignored the token would never return: fail instead.
         let limit = Duration::from_secs(1);
         let joined = timeout(limit, worker).await;
         joined.expect("the worker ignored the token").unwrap();
-        advance(Duration::from_secs(1)).await;
+        // At once: no paused time passed, and no beat after the cancel.
+        assert_eq!(cancelled_at.elapsed(), Duration::ZERO);
         assert_eq!(*beats.lock().unwrap(), 4);
     }
     // ANCHOR_END: tests

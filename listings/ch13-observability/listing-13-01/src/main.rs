@@ -92,8 +92,13 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_two_requests_interleave() {
         let lines = log_of_two_requests().await;
-        let first_grace = lines.iter().position(|l| l.contains("user=grace"));
+        let position = |user| lines.iter().position(|l| l.contains(user));
         let last_ada = lines.iter().rposition(|l| l.contains("user=ada"));
+        let (Some(first_grace), Some(last_ada)) =
+            (position("user=grace"), last_ada)
+        else {
+            panic!("a request logged nothing: {lines:#?}");
+        };
         // Grace's request began before Ada's ended: they ran concurrently.
         assert!(first_grace < last_ada, "{lines:#?}");
     }
