@@ -29,6 +29,7 @@
 
 mod alloc;
 mod log;
+pub mod measure;
 mod server;
 
 pub use alloc::{CountAllocations, CountBytes, allocations, heap_bytes};
