@@ -36,7 +36,8 @@ async fn main() {
 mod tests {
     use super::*;
     use std::sync::TryLockError;
-    use std::sync::mpsc;
+    use std::sync::mpsc::{self, RecvTimeoutError};
+    use tokio::sync::oneshot;
 
     // ANCHOR: tests
     #[tokio::test(start_paused = true)]
@@ -99,8 +100,39 @@ mod tests {
             });
             done_tx.send(()).unwrap();
         });
-        let waited = done_rx.recv_timeout(Duration::from_millis(50));
-        assert!(waited.is_err(), "the thread never got past lock()");
+        // Stuck, not finished and not panicked (that would be Disconnected).
+        let waited = done_rx.recv_timeout(Duration::from_millis(200));
+        assert_eq!(waited, Err(RecvTimeoutError::Timeout));
+    }
+
+    #[test]
+    #[expect(clippy::await_holding_lock)] // the point of the test
+    fn a_blocked_worker_also_strands_a_holder_on_another_thread() {
+        let (done_tx, done_rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_time()
+                .build()
+                .unwrap();
+            let lock = Arc::new(std::sync::Mutex::new(0));
+            // block_on runs this future on this thread, not on the worker.
+            runtime.block_on(async {
+                let _guard = lock.lock().unwrap();
+                let (locking, about_to_lock) = oneshot::channel();
+                let lock = Arc::clone(&lock);
+                tokio::spawn(async move {
+                    locking.send(()).unwrap();
+                    *lock.lock().unwrap() += 1; // blocks the only worker
+                });
+                about_to_lock.await.unwrap();
+                // Only a worker drives the timer, and the worker is stuck.
+                sleep(Duration::from_millis(10)).await;
+            });
+            done_tx.send(()).unwrap();
+        });
+        let waited = done_rx.recv_timeout(Duration::from_millis(200));
+        assert_eq!(waited, Err(RecvTimeoutError::Timeout));
     }
     // ANCHOR_END: tests
 }
