@@ -54,6 +54,19 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_capacity_is_rounded_up_to_a_power_of_two() {
+        let (sender, mut receiver) = broadcast::channel(3);
+        for n in 1..=5 {
+            sender.send(n).unwrap();
+        }
+        // Room for 4, not 3: only the first message was overwritten.
+        assert_eq!(receiver.recv().await, Err(RecvError::Lagged(1)));
+        for n in 2..=5 {
+            assert_eq!(receiver.recv().await, Ok(n));
+        }
+    }
+
+    #[tokio::test]
     async fn sending_with_no_receivers_is_an_error() {
         let (sender, receiver) = broadcast::channel::<u32>(2);
         drop(receiver);
