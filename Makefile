@@ -235,13 +235,36 @@ bless-chapter: tools $(BOOK_INPUTS) build-all ## Like bless, for chapter CH's ou
 	@git status --short -- listings
 
 .PHONY: measure
-measure: ## Re-run the measuring listings in release mode and rewrite their measured.txt
-	@for file in listings/ch*/*/measured.txt; do \
+measure: ## Re-run the measuring listings in release mode and rewrite their measured.txt, with a header saying where and from what (CH=14: one chapter)
+	@# The header: when, at which commit and load, on which machine, and a
+	@# checksum of the sources that printed the figures. harness::outputs
+	@# recomputes that checksum (POSIX `cksum` of Cargo.toml, then every
+	@# src/**/*.rs in byte order) and fails when the sources have changed.
+	@for file in listings/ch$(or $(CH),*)-*/*/measured.txt; do \
 		[ -e "$$file" ] || continue; \
-		package=$$(basename "$$(dirname "$$file")"); \
+		dir=$$(dirname "$$file"); package=$$(basename "$$dir"); \
 		echo "== cargo run --release -p $$package > $$file"; \
-		cargo run --quiet --release --package "$$package" > "$$file"; \
+		cargo build --quiet --release --package "$$package" || exit 1; \
+		commit=$$(git rev-parse --short HEAD); \
+		git diff --quiet HEAD -- "$$dir/src" "$$dir/Cargo.toml" || \
+			commit="$$commit with uncommitted changes"; \
+		sources=$$(cd "$$dir" && { cat Cargo.toml; \
+			find src -name '*.rs' | LC_ALL=C sort | xargs cat; } | \
+			cksum | cut -d' ' -f1); \
+		{ \
+			echo "measured $$(date -u '+%Y-%m-%d %H:%M') UTC at commit $$commit," \
+				"load average $$(cut -d' ' -f1 /proc/loadavg)"; \
+			echo "machine: $$(nproc) cores, $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
+			echo "sources: cksum $$sources of Cargo.toml and src/"; \
+			echo; \
+			cargo run --quiet --release --package "$$package"; \
+		} > "$$file.new" && mv "$$file.new" "$$file" || { rm -f "$$file.new"; exit 1; }; \
 	done
+	@# Listing 14-6 draws Listing 14-5's figures as a chart: redraw it.
+	@if [ -e listings/ch14-performance/listing-14-06/output.txt ]; then \
+		cargo run --quiet --package listing-14-06 \
+			> listings/ch14-performance/listing-14-06/output.txt; \
+	fi
 
 .PHONY: clean
 clean: ## Remove build products (target/, book/); the installed tools stay

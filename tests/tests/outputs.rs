@@ -5,10 +5,13 @@
 //! - `output.txt`: what `cargo run -p <listing>` prints to stdout, exactly.
 //!   `make bless` (SNAPSHOTS=overwrite) rewrites it from a real run.
 //! - `measured.txt`: figures from `cargo run --release -p <listing>`
-//!   (timings, memory), written by `make measure`. Numbers differ from run
-//!   to run, so this checks the rest: a fresh run must print the same text
-//!   with every number in the same place. The claim the figures support is
-//!   asserted by the listing's own tests.
+//!   (timings, memory), written by `make measure` after a header that says
+//!   when, at which commit and on which machine they were measured, and
+//!   gives a checksum of the sources that printed them. Numbers differ from
+//!   run to run, so this checks the rest: the checksum must still match the
+//!   listing's sources (figures from older sources are stale), and a fresh
+//!   run must print the same text with every number in the same place. The
+//!   claim the figures support is asserted by the listing's own tests.
 //!
 //! One test per file, named after the listing, so a failure names it.
 
@@ -42,6 +45,16 @@ fn main() {
         let name = format!("{package}/{}", file.file_name().unwrap().to_string_lossy());
         trials.push(Trial::test(name, move || check(&run(&package)?, &file)));
     }
+    // `make measure` computes the checksum with the `cksum` command.
+    trials.push(Trial::test("measured.txt header: cksum", || {
+        let known = [(&b""[..], 4_294_967_295), (b"abc", 1_219_131_554)];
+        for (data, crc) in known {
+            if posix_cksum(data) != crc {
+                return Err(format!("cksum of {data:?} is not {crc}").into());
+            }
+        }
+        Ok(())
+    }));
     libtest_mimic::run(&args, trials).exit();
 }
 
@@ -199,10 +212,47 @@ fn exact(stdout: &str, expected: &Path) -> Result<(), Failed> {
         .map_err(|e| format!("{}\n(run `make bless` if the new output is right)", e).into())
 }
 
-/// The output must match the file with all numbers masked.
+/// The chapters whose `measured.txt` files must carry `make measure`'s
+/// header. (Files elsewhere are checked against it when they have one.)
+const HEADER_REQUIRED: &[&str] = &["ch14-performance"];
+
+/// The figures must come from the listing's current sources, and the output
+/// must match the file with all numbers masked.
 fn same_shape(stdout: &str, expected: &Path) -> Result<(), Failed> {
-    let shown = std::fs::read_to_string(expected).map_err(|e| e.to_string())?;
-    if mask_numbers(stdout) == mask_numbers(&shown) {
+    let text = std::fs::read_to_string(expected).map_err(|e| e.to_string())?;
+    let listing = expected.parent().unwrap();
+    let name = listing.file_name().unwrap().to_string_lossy();
+    let shown = match split_header(&text) {
+        Some((header, body)) => {
+            let recorded = header
+                .lines()
+                .find_map(|l| l.strip_prefix("sources: cksum "))
+                .and_then(|l| l.split_whitespace().next())
+                .ok_or_else(|| format!("{}: no `sources:` line", expected.display()))?;
+            let now = sources_cksum(listing).to_string();
+            if recorded != now {
+                return Err(format!(
+                    "measured.txt of {name} was measured from other sources \
+                     (cksum {recorded}, now {now}): its figures are older than \
+                     the listing; run `make measure`"
+                )
+                .into());
+            }
+            body
+        }
+        None if HEADER_REQUIRED
+            .iter()
+            .any(|chapter| listing.parent().unwrap().ends_with(chapter)) =>
+        {
+            return Err(format!(
+                "measured.txt of {name} does not say where and from what it \
+                 was measured; run `make measure`"
+            )
+            .into());
+        }
+        None => &text,
+    };
+    if mask_numbers(stdout) == mask_numbers(shown) {
         return Ok(());
     }
     Err(format!(
@@ -212,6 +262,67 @@ fn same_shape(stdout: &str, expected: &Path) -> Result<(), Failed> {
         expected.display()
     )
     .into())
+}
+
+/// `make measure`'s header (up to the first empty line) and the program's
+/// output after it, if the file starts with one.
+fn split_header(text: &str) -> Option<(&str, &str)> {
+    if !text.starts_with("measured ") {
+        return None;
+    }
+    text.split_once("\n\n")
+}
+
+/// What `make measure` records in the header: POSIX `cksum` of the
+/// package's `Cargo.toml` followed by its `src/**/*.rs` files, in byte
+/// order of their paths.
+fn sources_cksum(listing: &Path) -> u32 {
+    let mut files = Vec::new();
+    let mut stack = vec![listing.join("src")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    let mut bytes = std::fs::read(listing.join("Cargo.toml")).unwrap_or_default();
+    for file in files {
+        bytes.extend(std::fs::read(file).unwrap_or_default());
+    }
+    posix_cksum(&bytes)
+}
+
+/// The CRC of POSIX `cksum`: CRC-32 (polynomial 0x04C11DB7, most
+/// significant bit first, no reflection), over the data and then its
+/// length in as few bytes as it takes, least significant first, inverted.
+fn posix_cksum(data: &[u8]) -> u32 {
+    fn feed(crc: u32, byte: u8) -> u32 {
+        let mut crc = crc ^ (u32::from(byte) << 24);
+        for _ in 0..8 {
+            crc = if crc & 0x8000_0000 != 0 {
+                (crc << 1) ^ 0x04C1_1DB7
+            } else {
+                crc << 1
+            };
+        }
+        crc
+    }
+    let mut crc = data.iter().fold(0, |crc, &b| feed(crc, b));
+    let mut len = data.len();
+    while len > 0 {
+        crc = feed(crc, len as u8);
+        len >>= 8;
+    }
+    !crc
 }
 
 /// `12.5 µs` becomes `# µs`: every run of digits, with its decimals, is `#`.
