@@ -7,10 +7,10 @@ use support::{DemoServer, Joke};
 
 /// Fetches joke 1, 2, 3, … until the server answers 404; any other error
 /// ends the stream with that error.
-fn all_jokes<'a>(
-    client: &'a Client,
-    server: &'a DemoServer,
-) -> impl Stream<Item = reqwest::Result<Joke>> + 'a {
+fn all_jokes(
+    client: &Client,
+    server: &DemoServer,
+) -> impl Stream<Item = reqwest::Result<Joke>> {
     try_stream! {
         for id in 1.. {
             let url = server.url(&format!("/joke?id={id}"));
