@@ -23,10 +23,14 @@ pub fn flag() -> (Setter, Wait) {
 
 impl Setter {
     pub fn set(self) {
-        let mut state = self.0.lock().unwrap();
-        state.set = true;
-        // Wake the task that is waiting, if one has polled already.
-        if let Some(waker) = state.waker.take() {
+        let waker = {
+            let mut state = self.0.lock().unwrap();
+            state.set = true;
+            state.waker.take()
+        };
+        // Wake the task that is waiting, if one has polled already; after
+        // releasing the lock, which that task's next poll will need.
+        if let Some(waker) = waker {
             waker.wake();
         }
     }
@@ -62,19 +66,39 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::future::poll_fn;
     use std::pin::pin;
-    use tokio::time::timeout;
+    use std::sync::mpsc;
+    use tokio::time::sleep;
 
-    const LIMIT: Duration = Duration::from_secs(5);
+    /// Real time, generous: the test fails only if no wake-up comes at all.
+    const LIMIT: Duration = Duration::from_secs(10);
 
     #[tokio::test]
     async fn another_thread_wakes_the_waiting_task() {
         let (setter, wait) = flag();
+        let (polled, first_poll) = mpsc::channel();
         let setter_thread = thread::spawn(move || {
-            thread::sleep(Duration::from_millis(2));
+            first_poll.recv().unwrap(); // the task has polled and is waiting
             setter.set();
         });
-        timeout(LIMIT, wait).await.expect("the flag woke the task");
+        // Polls `wait`, and reports each `Pending` to the setter thread.
+        let mut wait = pin!(wait);
+        let reporting = poll_fn(|cx| {
+            let poll = wait.as_mut().poll(cx);
+            if poll.is_pending() {
+                let _ = polled.send(()); // the thread only needs the first
+            }
+            poll
+        });
+        // Not `timeout`: it polls the future again when its timer fires,
+        // which would hide a missing wake-up. `biased` polls the timer
+        // first, so once it has fired, the timer always wins.
+        tokio::select! {
+            biased;
+            () = sleep(LIMIT) => panic!("no wake-up within {LIMIT:?}"),
+            () = reporting => {}
+        }
         setter_thread.join().unwrap();
     }
 

@@ -58,4 +58,16 @@ mod tests {
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert!(log.lock().unwrap().is_empty());
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn let_underscore_silences_the_compiler_but_not_clippy() {
+        let log = Log::default();
+        // The compiler says nothing here (a warning would fail the build
+        // under `-D warnings`); Clippy's `let_underscore_future` lint does,
+        // and `#[expect]` fails the Clippy run if it ever stops.
+        #[expect(clippy::let_underscore_future, reason = "the same mistake")]
+        let _ = fetch_joke(log.clone());
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert!(log.lock().unwrap().is_empty());
+    }
 }

@@ -14,22 +14,26 @@ struct Shared {
     waker: Option<Waker>,
 }
 
-/// A future that is ready once `duration` has passed, measured by a
-/// thread of its own.
+/// A future that is ready once an event has happened on a thread of its
+/// own: `duration` has passed, for `Delay::new`.
 pub struct Delay {
-    duration: Duration,
+    /// What the thread waits for; taken when the thread starts.
+    event: Option<Box<dyn FnOnce() + Send>>,
     shared: Arc<Mutex<Shared>>,
-    thread_started: bool,
     log: Log,
 }
 
 impl Delay {
     pub fn new(duration: Duration, log: Log) -> Self {
-        let shared = Arc::default();
+        Delay::after(move || thread::sleep(duration), log)
+    }
+
+    /// Fires when `event` returns; the tests use it to fire on cue.
+    pub fn after(event: impl FnOnce() + Send + 'static, log: Log) -> Self {
+        let event = Some(Box::new(event) as Box<dyn FnOnce() + Send>);
         Delay {
-            duration,
-            shared,
-            thread_started: false,
+            event,
+            shared: Arc::default(),
             log,
         }
     }
@@ -49,22 +53,23 @@ impl Future for Delay {
         // different one, and only the latest must be woken.
         shared.waker = Some(cx.waker().clone());
         drop(shared);
+        self.log.lock().unwrap().push("poll: Pending".into());
 
-        if !self.thread_started {
-            self.thread_started = true;
-            let (duration, shared) = (self.duration, self.shared.clone());
-            let log = self.log.clone();
+        if let Some(event) = self.event.take() {
+            let (shared, log) = (self.shared.clone(), self.log.clone());
             thread::spawn(move || {
-                thread::sleep(duration);
-                let mut shared = shared.lock().unwrap();
-                shared.fired = true;
-                log.lock().unwrap().push("timer thread: waking".into());
-                if let Some(waker) = shared.waker.take() {
+                event();
+                let waker = {
+                    let mut shared = shared.lock().unwrap();
+                    shared.fired = true;
+                    log.lock().unwrap().push("timer thread: waking".into());
+                    shared.waker.take()
+                }; // the lock is released here, before the wake-up
+                if let Some(waker) = waker {
                     waker.wake();
                 }
             });
         }
-        self.log.lock().unwrap().push("poll: Pending".into());
         Poll::Pending
     }
 }
@@ -81,7 +86,6 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::pin::pin;
     use std::sync::mpsc;
     use std::task::Wake;
     use std::time::Instant;
@@ -114,20 +118,25 @@ mod tests {
             Waker::from(Arc::new(NamedWaker(name, Mutex::new(sender.clone()))))
         };
         let (first, second) = (waker("first"), waker("second"));
-        let mut delay =
-            pin!(Delay::new(Duration::from_millis(5), Log::default()));
+        let (fire, event) = mpsc::channel();
+        let event = move || event.recv().unwrap();
+        let mut delay = Box::pin(Delay::after(event, Log::default()));
 
-        // Two polls before the time is up: both say Pending.
+        // Two polls before the timer fires: both say Pending.
         let poll = delay.as_mut().poll(&mut Context::from_waker(&first));
         assert_eq!(poll, Poll::Pending);
         let poll = delay.as_mut().poll(&mut Context::from_waker(&second));
         assert_eq!(poll, Poll::Pending);
 
         // The thread wakes the waker of the latest poll, and only that one.
-        let name = woken.recv_timeout(Duration::from_secs(5)).unwrap();
+        fire.send(()).unwrap();
+        let name = woken.recv_timeout(Duration::from_secs(60)).unwrap();
         assert_eq!(name, "second");
-        assert!(woken.try_recv().is_err());
         let poll = delay.as_mut().poll(&mut Context::from_waker(&second));
         assert_eq!(poll, Poll::Ready(()));
+        // Once every waker is gone, no other wake-up can still arrive.
+        drop((delay, first, second, sender));
+        let rest = woken.recv_timeout(Duration::from_secs(60));
+        assert_eq!(rest, Err(mpsc::RecvTimeoutError::Disconnected));
     }
 }
