@@ -60,10 +60,15 @@ mod tests {
     async fn the_count_goes_back_to_zero_after_timeouts() {
         let in_flight = InFlight::default();
         let limit = Duration::from_millis(50);
-        let (a, b) = tokio::join!(
+        let (a, b, during) = tokio::join!(
             timeout(limit, handle(in_flight.clone(), 10)),
             timeout(limit, handle(in_flight.clone(), 500)),
+            async {
+                sleep(Duration::from_millis(5)).await;
+                in_flight.count() // both requests are running
+            },
         );
+        assert_eq!(during, 2);
         assert!(a.is_ok() && b.is_err());
         assert_eq!(in_flight.count(), 0);
     }

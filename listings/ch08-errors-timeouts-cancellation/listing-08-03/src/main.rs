@@ -24,7 +24,11 @@ async fn age_in_a_task(text: &str) -> anyhow::Result<u8> {
             return Err(anyhow!("the task parsing {text:?} was cancelled"));
         }
     };
-    outcome.map_err(|error| anyhow!(error).context(format!("parsing {text:?}")))
+    // `?` cannot convert a boxed error (it does not implement `Error`), so
+    // `from_boxed` does it by name.
+    outcome.map_err(|error| {
+        anyhow::Error::from_boxed(error).context(format!("parsing {text:?}"))
+    })
 }
 
 #[tokio::main]

@@ -55,6 +55,8 @@ async fn main() {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
 
     #[tokio::test(start_paused = true)]
@@ -83,15 +85,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_future_ready_at_once_beats_even_a_zero_timeout() {
+        // `Timeout` polls the inner future before it looks at its timer.
+        let ready = async { "ready" };
+        assert_eq!(timeout(Duration::ZERO, ready).await, Ok("ready"));
+    }
+
+    /// Five steps that block the thread for 20 ms each; with `awaits`, an
+    /// `.await` that suspends follows each step.
+    async fn blocking_steps(done: &Cell<u32>, awaits: bool) {
+        for _ in 0..5 {
+            std::thread::sleep(Duration::from_millis(20));
+            done.set(done.get() + 1);
+            if awaits {
+                tokio::task::yield_now().await;
+            }
+        }
+    }
+
+    #[tokio::test]
     async fn a_timeout_cannot_interrupt_code_that_never_awaits() {
-        // The inner future blocks its thread for 5 ms without an `.await`;
-        // the 1 ms timeout only gets to look once that is over, and by then
-        // the inner future is done: its result wins.
-        let blocking = async {
-            std::thread::sleep(Duration::from_millis(5));
-            "finished anyway"
-        };
-        let result = timeout(Duration::from_millis(1), blocking).await;
-        assert_eq!(result, Ok("finished anyway"));
+        let limit = Duration::from_millis(30);
+        // No `.await`: all 100 ms of work run, and the result wins.
+        let done = Cell::new(0);
+        let result = timeout(limit, blocking_steps(&done, false)).await;
+        assert_eq!((result, done.get()), (Ok(()), 5));
+        // The same work, the same limit: stopped at an `.await`.
+        let done = Cell::new(0);
+        let result = timeout(limit, blocking_steps(&done, true)).await;
+        assert!(result.is_err());
+        assert!(done.get() < 5, "stopped after {} steps", done.get());
     }
 }

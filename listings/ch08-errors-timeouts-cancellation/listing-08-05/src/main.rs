@@ -46,6 +46,8 @@ async fn main() {
 
 #[cfg(test)]
 mod tests {
+    use std::task::Poll;
+
     use super::*;
 
     #[test]
@@ -82,5 +84,30 @@ mod tests {
             *log.lock().unwrap(),
             ["debit sent", "debit confirmed", "credit sent"]
         );
+    }
+
+    #[tokio::test]
+    async fn an_await_on_a_ready_tokio_resource_can_still_suspend() {
+        // Every message is already in the channel, yet the loop returns
+        // `Pending` part-way: Tokio's budget makes a busy task give way.
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        for n in 0..200 {
+            tx.send(n).unwrap();
+        }
+        drop(tx); // without the budget, the loop would run to the end
+        let mut received = 0;
+        {
+            let mut receive_all = pin!(async {
+                while rx.recv().await.is_some() {
+                    received += 1;
+                }
+            });
+            let pending = std::future::poll_fn(|cx| {
+                Poll::Ready(receive_all.as_mut().poll(cx).is_pending())
+            });
+            assert!(pending.await);
+        } // dropped here: cancelled at an `.await` whose data was ready
+        assert!(0 < received && received < 200, "received {received}");
+        assert_eq!(rx.len(), 200 - received); // the rest are still queued
     }
 }

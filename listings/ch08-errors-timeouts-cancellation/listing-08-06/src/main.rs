@@ -1,5 +1,5 @@
 use std::collections::BTreeMap;
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use scopeguard::ScopeGuard;
@@ -35,7 +35,10 @@ impl Hold<'_> {
 impl Drop for Hold<'_> {
     fn drop(&mut self) {
         if self.armed {
-            self.seats.lock().unwrap().remove(&self.seat);
+            // May run during a panic: a poisoned lock must not panic again.
+            let mut seats =
+                self.seats.lock().unwrap_or_else(PoisonError::into_inner);
+            seats.remove(&self.seat);
         }
     }
 }
@@ -57,7 +60,8 @@ async fn book(seats: &Seats, seat: u32, payment_ms: u64) {
 async fn book_with_scopeguard(seats: &Seats, seat: u32, payment_ms: u64) {
     seats.lock().unwrap().insert(seat, Seat::Held);
     let hold = scopeguard::guard(seat, |seat| {
-        seats.lock().unwrap().remove(&seat);
+        let mut seats = seats.lock().unwrap_or_else(PoisonError::into_inner);
+        seats.remove(&seat);
     });
     take_payment(payment_ms).await;
     let seat = ScopeGuard::into_inner(hold); // disarms the guard
@@ -138,5 +142,37 @@ mod tests {
             .block_on(async { timeout(ms, book_unguarded(&seats, 7)).await });
         assert!(result.is_err());
         assert_eq!(seats.lock().unwrap().get(&7), Some(&Seat::Held));
+    }
+
+    /// Poisons the lock 10 ms into `booking`'s payment, then drops it.
+    async fn poison_then_cancel(
+        seats: &Seats,
+        booking: impl Future<Output = ()>,
+    ) {
+        let poison = async {
+            sleep(Duration::from_millis(10)).await;
+            let panicked = std::panic::catch_unwind(|| {
+                let _locked = seats.lock().unwrap();
+                panic!("a panic while the lock is held poisons it");
+            });
+            assert!(panicked.is_err() && seats.is_poisoned());
+        };
+        tokio::select! {
+            () = booking => unreachable!("the payment takes 500 ms"),
+            () = poison => {} // `booking` is dropped here: its guard runs
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_guard_still_cleans_up_after_the_lock_is_poisoned() {
+        let (by_hand, scoped) = (Seats::default(), Seats::default());
+        poison_then_cancel(&by_hand, book(&by_hand, 7, 500)).await;
+        poison_then_cancel(&scoped, book_with_scopeguard(&scoped, 8, 500))
+            .await;
+        for seats in [by_hand, scoped] {
+            let seats =
+                seats.into_inner().unwrap_or_else(PoisonError::into_inner);
+            assert!(seats.is_empty());
+        }
     }
 }
