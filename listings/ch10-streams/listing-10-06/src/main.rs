@@ -7,6 +7,7 @@ use reqwest::Client;
 use support::DemoServer;
 use tokio::time::{Instant, sleep};
 
+// ANCHOR: fetch
 /// Counts requests in flight, and remembers the highest count seen.
 #[derive(Default)]
 struct InFlight {
@@ -32,7 +33,6 @@ impl Drop for Entered<'_> {
     }
 }
 
-// ANCHOR: fetch
 /// Downloads `/bytes?n=…` for every size, at most `limit` at a time, and
 /// returns the total number of bytes.
 async fn total_bytes(
@@ -63,14 +63,14 @@ async fn total_bytes(
 // ANCHOR_END: fetch
 
 // ANCHOR: order
-/// Fetches jokes whose answers take 80, 40 and 0 ms; returns the ids in the
+/// Fetches jokes whose answers take 300, 150 and 0 ms; returns the ids in the
 /// order the adapter yields them.
 async fn joke_order(
     client: &Client,
     server: &DemoServer,
     ordered: bool,
 ) -> Vec<u32> {
-    let requests = stream::iter([(1, 80), (2, 40), (3, 0)]).map(
+    let requests = stream::iter([(1, 300), (2, 150), (3, 0)]).map(
         |(id, delay_ms)| async move {
             let url = server.url(&format!("/joke?id={id}&delay_ms={delay_ms}"));
             let joke: support::Joke =
