@@ -88,39 +88,55 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio::sync::Barrier;
     use tokio::task::JoinSet;
 
     #[tokio::test]
     async fn answers_what_it_was_told() {
         let (preferences, _actor) = Preferences::start();
         preferences.set_language("ada", "en").await;
+        preferences.set_language("alan", "fr").await;
         assert_eq!(preferences.language("ada").await.as_deref(), Some("en"));
+        assert_eq!(preferences.language("alan").await.as_deref(), Some("fr"));
         assert_eq!(preferences.language("bob").await, None);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn serves_many_tasks_at_once_without_a_lock() {
         let (preferences, _actor) = Preferences::start();
+        let everyone_has_set = Arc::new(Barrier::new(200));
         let mut tasks = JoinSet::new();
         for n in 0..200 {
             let preferences = preferences.clone();
+            let everyone_has_set = Arc::clone(&everyone_has_set);
             tasks.spawn(async move {
-                let user = format!("user{n}");
-                preferences.set_language(&user, "en").await;
-                preferences.language(&user).await
+                // Every user has a language of their own, and all are set
+                // before anyone asks: an answer meant for someone else, or
+                // the language set last, would show.
+                let (user, language) = (format!("user{n}"), format!("l{n}"));
+                preferences.set_language(&user, &language).await;
+                everyone_has_set.wait().await;
+                (language, preferences.language(&user).await)
             });
         }
-        let answers = tasks.join_all().await;
-        assert!(answers.iter().all(|a| a.as_deref() == Some("en")));
+        for (language, answer) in tasks.join_all().await {
+            assert_eq!(answer, Some(language));
+        }
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn the_actor_stops_when_every_handle_is_dropped() {
         let (preferences, actor) = Preferences::start();
         let other = preferences.clone();
         drop(preferences);
-        assert!(!actor.is_finished());
+        // One handle is left, so the actor still answers.
+        other.set_language("ada", "en").await;
+        assert_eq!(other.language("ada").await.as_deref(), Some("en"));
         drop(other);
-        actor.await.unwrap(); // returns: the actor's loop ended
+        // On the paused clock, a timeout fires at once if nothing can run.
+        let stopped = tokio::time::timeout(Duration::from_secs(60), actor);
+        stopped.await.expect("the actor kept running").unwrap();
     }
 }
