@@ -4,83 +4,14 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use joke_bot::{App, Config, JokeReply};
+use joke_bot::{Config, JokeReply};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use support::{CapturedLog, DemoServer};
 use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
-use tokio_util::sync::CancellationToken;
 
-/// A running service: its URL, its state, and how to stop it.
-struct Running {
-    base: String,
-    app: App,
-    shutdown: CancellationToken,
-    server: JoinHandle<std::io::Result<()>>,
-}
-
-impl Running {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    /// Cancels the token and waits until `serve` has returned.
-    async fn stop(self) -> App {
-        self.shutdown.cancel();
-        self.server.await.unwrap().unwrap();
-        self.app
-    }
-}
-
-async fn start(config: Config) -> Running {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let app = App::new(config).unwrap();
-    let shutdown = CancellationToken::new();
-    let server = tokio::spawn(joke_bot::serve(
-        listener,
-        app.clone(),
-        joke_bot::routes(),
-        shutdown.clone(),
-    ));
-    Running {
-        base,
-        app,
-        shutdown,
-        server,
-    }
-}
-
-/// A configuration whose upstream is `joke_url`, with short timeouts.
-fn config(joke_url: String) -> Config {
-    Config {
-        joke_url: Some(joke_url),
-        attempt_timeout: Duration::from_millis(200),
-        retries: 2,
-        backoff: Duration::from_millis(5),
-        ..Config::default()
-    }
-}
-
-async fn post_joke(service: &Running, body: Value) -> (StatusCode, Value) {
-    let response = support::client()
-        .post(service.url("/jokes"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    (response.status(), response.json().await.unwrap())
-}
-
-async fn served(app: &App) -> i64 {
-    app.db()
-        .call(|conn| {
-            conn.query_row("SELECT count(*) FROM served", [], |row| row.get(0))
-        })
-        .await
-        .unwrap()
-}
+mod common;
+use common::{config, post_joke, served, start};
 
 #[tokio::test]
 async fn answers_a_joke_in_the_users_language() {
@@ -307,7 +238,7 @@ async fn upstream_requests_are_limited_to_the_configured_number() {
 
     let service = start(Config {
         upstream_limit: 4,
-        attempt_timeout: Duration::from_secs(5),
+        upstream_wait: Duration::from_secs(5),
         ..config(joke_url)
     })
     .await;
@@ -321,8 +252,42 @@ async fn upstream_requests_are_limited_to_the_configured_number() {
     service.stop().await;
 }
 
+/// A fresh database file, and a function that deletes it and its WAL.
+fn temp_database(name: &str) -> (String, impl Fn()) {
+    let dir = std::env::temp_dir();
+    let path = dir.join(format!("joke-bot-{name}-{}.db", std::process::id()));
+    let path = path.to_str().unwrap().to_owned();
+    let files = ["", "-wal", "-shm"].map(|suffix| format!("{path}{suffix}"));
+    let remove = move || {
+        for file in &files {
+            let _ = std::fs::remove_file(file);
+        }
+    };
+    remove();
+    (path, remove)
+}
+
 #[tokio::test]
-async fn shutdown_finishes_the_requests_in_flight() {
+async fn a_database_file_uses_wal_and_waits_when_busy() {
+    let (path, remove) = temp_database("wal");
+    let db = joke_bot::Db::open(&path).unwrap();
+    let (mode, busy): (String, i64) = db
+        .call(|conn| {
+            let mode =
+                conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+            let busy =
+                conn.query_row("PRAGMA busy_timeout", [], |r| r.get(0))?;
+            Ok((mode, busy))
+        })
+        .await
+        .unwrap();
+    assert_eq!((mode.as_str(), busy), ("wal", 5000));
+    drop(db);
+    remove();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_the_requests_in_flight_and_the_writes() {
     // An upstream that reports each request, then answers 200 ms later.
     let (arrived_tx, mut arrived) = tokio::sync::mpsc::unbounded_channel();
     let upstream = axum::Router::new().route(
@@ -340,11 +305,18 @@ async fn shutdown_finishes_the_requests_in_flight() {
     let joke_url = format!("http://{}/joke", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, upstream).await });
 
-    let service = start(Config {
+    // Another connection to the database file holds its write lock, as a
+    // backup tool might: the background writes wait for it.
+    let (path, remove) = temp_database("shutdown");
+    let mut service = start(Config {
         attempt_timeout: Duration::from_secs(5),
+        database: path.clone(),
         ..config(joke_url)
     })
     .await;
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+
     let client = support::client();
     let requests: Vec<_> = (0..20)
         .map(|_| {
@@ -359,16 +331,32 @@ async fn shutdown_finishes_the_requests_in_flight() {
     for _ in 0..20 {
         arrived.recv().await.unwrap();
     }
-    let base = service.base.clone();
-    let app = service.stop().await; // returns once everything finished
+    service.shutdown.cancel();
     for request in requests {
         let response = request.await.unwrap().unwrap();
         assert_eq!(response.status(), StatusCode::OK);
     }
-    assert_eq!(served(&app).await, 20, "every background write finished");
+    // Every client has its answer, but the writes are still waiting for
+    // the lock: `serve` must not return yet.
+    let wait =
+        tokio::time::timeout(Duration::from_millis(200), &mut service.server);
+    assert!(
+        wait.await.is_err(),
+        "serve returned before the writes ended"
+    );
+    other.execute_batch("ROLLBACK").unwrap();
+    let health = service.url("/health");
+    let stopped = service.server.await.unwrap();
+    assert_eq!(stopped, joke_bot::Stopped::default());
+    // When `serve` has returned, all 20 served jokes are in the file.
+    let count = "SELECT count(*) FROM served";
+    let written: i64 = other.query_row(count, [], |row| row.get(0)).unwrap();
+    assert_eq!(written, 20, "every background write finished");
     // And the service no longer accepts connections.
-    let after = client.get(format!("{base}/health")).send().await;
+    let after = client.get(health).send().await;
     assert!(after.unwrap_err().is_connect());
+    drop(other);
+    remove();
 }
 
 #[tokio::test]

@@ -44,6 +44,6 @@ async fn main() -> anyhow::Result<()> {
     print!("{}", response.text().await?);
 
     shutdown.cancel();
-    server.await??;
+    server.await?;
     Ok(())
 }

@@ -26,7 +26,7 @@ async fn main() -> anyhow::Result<()> {
 
     let report = load(&base, REQUESTS, CONCURRENCY).await;
     shutdown.cancel();
-    server.await??;
+    server.await?;
 
     let seconds = report.elapsed.as_secs_f64();
     println!("{REQUESTS} requests, {CONCURRENCY} at a time, in {seconds:.2} s");
@@ -118,7 +118,7 @@ mod tests {
         assert_eq!(report.errors, 0);
         assert_eq!(report.latencies.len(), 500);
         shutdown.cancel();
-        server.await.unwrap().unwrap();
+        server.await.unwrap();
         // Every request was served, and recorded before `serve` returned.
         let served: i64 = app
             .db()

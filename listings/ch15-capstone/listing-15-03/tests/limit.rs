@@ -22,8 +22,8 @@ async fn run(requests: usize, concurrency: usize) -> (usize, Duration) {
     let config = Config {
         joke_url: Some(demo.url(&format!("/joke?delay_ms={delay_ms}"))),
         upstream_limit: UPSTREAM_LIMIT,
-        // Queued requests wait for a slot: leave them enough time.
-        attempt_timeout: Duration::from_secs(10),
+        // Requests wait for a slot here: leave them enough time.
+        upstream_wait: Duration::from_secs(10),
         ..Config::default()
     };
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -54,7 +54,7 @@ async fn run(requests: usize, concurrency: usize) -> (usize, Duration) {
         .await;
     let elapsed = started.elapsed();
     shutdown.cancel();
-    server.await.unwrap().unwrap();
+    server.await.unwrap();
     (errors, elapsed)
 }
 
