@@ -41,15 +41,16 @@ impl JokeCache {
 }
 
 /// Asks for jokes 1 to 3, `rounds` times each, from one task per request.
-async fn ask_many(cache: &JokeCache, rounds: u32) -> Vec<Joke> {
+/// Returns each id asked for with the joke that came back for it.
+async fn ask_many(cache: &JokeCache, rounds: u32) -> Vec<(u32, Joke)> {
     let mut tasks = JoinSet::new();
     for _ in 0..rounds {
         for id in 1..=3 {
             let cache = cache.clone();
-            tasks.spawn(async move { cache.get(id).await.unwrap() });
+            tasks.spawn(async move { (id, cache.get(id).await.unwrap()) });
         }
     }
-    tasks.join_all().await
+    tasks.join_all().await // in the order the tasks finished
 }
 
 #[tokio::main]
@@ -72,15 +73,19 @@ mod tests {
     async fn every_task_gets_the_right_joke_and_the_cache_fills() {
         let server = DemoServer::start();
         let cache = JokeCache::new(&server);
-        let jokes = ask_many(&cache, 10).await;
-        assert_eq!(jokes.len(), 30);
-        assert!(jokes.iter().all(|joke| (1..=3).contains(&joke.id)));
+        let answers = ask_many(&cache, 10).await;
+        assert_eq!(answers.len(), 30);
+        for (id, joke) in &answers {
+            assert_eq!(joke.id, *id, "the answer to a request for joke {id}");
+        }
         assert_eq!(cache.jokes.lock().unwrap().len(), 3);
         // Tasks that missed at the same moment may all have fetched.
         let first_round = cache.fetches.load(Ordering::Relaxed);
         assert!((3..=30).contains(&first_round), "{first_round}");
         // Now everything is cached: no request reaches the server.
-        ask_many(&cache, 10).await;
+        for (id, joke) in ask_many(&cache, 10).await {
+            assert_eq!(joke.id, id, "the cached answer for joke {id}");
+        }
         assert_eq!(cache.fetches.load(Ordering::Relaxed), first_round);
     }
 }
