@@ -1,5 +1,6 @@
 use std::time::Duration;
 
+use tokio::runtime::{Builder, Runtime};
 use tokio::sync::{Mutex, mpsc, oneshot};
 use tokio::time::{sleep, timeout};
 
@@ -118,19 +119,42 @@ async fn answer_from_a_task(on_blocking_pool: bool) -> u32 {
 }
 // ANCHOR_END: block_on
 
-/// Runs `answer_from_a_task` on a one-thread runtime in a thread of its
-/// own, and waits for it at most 200 ms.
-fn run_bounded(on_blocking_pool: bool) -> Option<u32> {
+fn one_thread() -> Runtime {
+    Builder::new_current_thread().build().unwrap()
+}
+
+fn two_workers() -> Runtime {
+    Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap()
+}
+
+/// Runs `answer_from_a_task` as a task (on a worker thread, as in a
+/// server) of a new runtime, in a thread of its own, and waits for the
+/// answer at most `patience`. A hung thread is left behind.
+fn run_bounded(
+    runtime: fn() -> Runtime,
+    on_blocking_pool: bool,
+    patience: Duration,
+) -> Option<u32> {
     let (done, result) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap();
-        let answer = runtime.block_on(answer_from_a_task(on_blocking_pool));
-        done.send(answer).unwrap();
+        let answer = runtime().block_on(async move {
+            let task = tokio::spawn(answer_from_a_task(on_blocking_pool));
+            task.await.unwrap()
+        });
+        let _ = done.send(answer); // the caller may have stopped waiting
     });
-    result.recv_timeout(Duration::from_millis(200)).ok()
+    result.recv_timeout(patience).ok()
 }
+
+/// How long a test waits for a call that should hang: if it has not
+/// answered by then, it never will.
+const HANG_WINDOW: Duration = Duration::from_millis(500);
+/// How long a test waits for a call that should answer: far more than it
+/// needs, even on a busy machine.
+const ANSWER_WINDOW: Duration = Duration::from_secs(10);
 
 const PATIENCE: Duration = Duration::from_secs(1);
 
@@ -141,32 +165,35 @@ async fn main() {
     let state = State::default();
     let both = async { tokio::join!(remember(&state, "pun"), audit(&state)) };
     println!(
-        "opposite orders:    {:?}",
+        "opposite orders:       {:?}",
         timeout(PATIENCE, both).await.ok()
     );
     let state = State::default();
     let both =
         async { tokio::join!(remember(&state, "pun"), audit_fixed(&state)).1 };
     println!(
-        "same order:         {:?}",
+        "same order:            {:?}",
         timeout(PATIENCE, both).await.ok()
     );
 
     let counter = start_counter(false);
     let double = counter.ask(Request::Double);
     println!(
-        "asking itself:      {:?}",
+        "asking itself:         {:?}",
         timeout(PATIENCE, double).await.ok()
     );
     let counter = start_counter(true);
     let double = counter.ask(Request::Double);
     println!(
-        "using its state:    {:?}",
+        "using its state:       {:?}",
         timeout(PATIENCE, double).await.ok()
     );
 
-    println!("block_on in a task: {:?}", run_bounded(false));
-    println!("on the pool:        {:?}", run_bounded(true));
+    let hang = |runtime| run_bounded(runtime, false, HANG_WINDOW);
+    println!("block_on, one thread:  {:?}", hang(one_thread));
+    println!("block_on, two workers: {:?}", hang(two_workers));
+    let pool = run_bounded(one_thread, true, ANSWER_WINDOW);
+    println!("on the blocking pool:  {pool:?}");
 }
 
 #[cfg(test)]
@@ -209,11 +236,20 @@ mod tests {
 
     #[test]
     fn futures_block_on_in_a_task_hangs_instead_of_panicking() {
-        assert_eq!(run_bounded(false), None);
+        assert_eq!(run_bounded(one_thread, false, HANG_WINDOW), None);
+    }
+
+    #[test]
+    fn futures_block_on_hangs_with_two_workers_too() {
+        // The sender sits in the blocked worker's LIFO slot, which the
+        // other worker cannot steal from.
+        assert_eq!(run_bounded(two_workers, false, HANG_WINDOW), None);
     }
 
     #[test]
     fn the_same_call_on_the_blocking_pool_returns() {
-        assert_eq!(run_bounded(true), Some(42));
+        for runtime in [one_thread, two_workers] {
+            assert_eq!(run_bounded(runtime, true, ANSWER_WINDOW), Some(42));
+        }
     }
 }
