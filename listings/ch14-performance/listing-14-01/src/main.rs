@@ -1,5 +1,6 @@
 use std::sync::{Arc, Barrier};
 
+use support::measure::{Spread, repeat};
 use support::{CountBytes, heap_bytes};
 use tokio::runtime::Builder;
 
@@ -7,25 +8,22 @@ use tokio::runtime::Builder;
 #[global_allocator]
 static ALLOCATOR: CountBytes = CountBytes;
 
-/// Resident memory (VmRSS) and address space (VmSize) in KiB, from Linux's
-/// `/proc`; zero elsewhere.
-fn memory_kib() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status");
-    let status = status.unwrap_or_default();
-    let kib = |name: &str| -> f64 {
-        let line = status.lines().find_map(|l| l.strip_prefix(name));
-        let number = line.and_then(|l| l.trim().strip_suffix(" kB"));
-        number.and_then(|n| n.parse().ok()).unwrap_or(0.0)
-    };
-    (kib("VmRSS:"), kib("VmSize:"))
+/// A `kB` figure from a Linux `/proc` file; zero elsewhere.
+fn proc_kib(file: &str, name: &str) -> f64 {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let line = text.lines().find_map(|l| l.strip_prefix(name));
+    let number = line.and_then(|l| l.trim().strip_suffix(" kB"));
+    number.and_then(|n| n.parse().ok()).unwrap_or(0.0)
 }
 
-/// What one idle unit adds: heap bytes, resident KiB, address-space KiB.
+/// What one idle unit adds: heap bytes, resident KiB, address-space KiB,
+/// and KiB of kernel stacks (counted for the whole system).
 #[derive(Debug, Clone, Copy)]
 struct Cost {
     heap_bytes: f64,
     resident_kib: f64,
     address_kib: f64,
+    kernel_stack_kib: f64,
 }
 
 /// The process's memory at one moment.
@@ -33,16 +31,17 @@ struct Snapshot {
     heap: isize,
     resident: f64,
     address: f64,
+    kernel_stack: f64,
 }
 
 impl Snapshot {
     fn now() -> Snapshot {
-        let (resident, address) = memory_kib();
-        let heap = heap_bytes();
+        let status = "/proc/self/status";
         Snapshot {
-            heap,
-            resident,
-            address,
+            heap: heap_bytes(),
+            resident: proc_kib(status, "VmRSS:"),
+            address: proc_kib(status, "VmSize:"),
+            kernel_stack: proc_kib("/proc/meminfo", "KernelStack:"),
         }
     }
 
@@ -56,6 +55,9 @@ impl Snapshot {
             heap_bytes: ((now.heap - self.heap) as f64 / n).max(0.0),
             resident_kib: ((now.resident - self.resident) / n).max(0.0),
             address_kib: ((now.address - self.address) / n).max(0.0),
+            // Other programs start and end threads too: this one is noisy.
+            kernel_stack_kib: ((now.kernel_stack - self.kernel_stack) / n)
+                .max(0.0),
         }
     }
 }
@@ -91,15 +93,22 @@ fn idle_threads(n: usize) -> Cost {
     let barrier = Barrier::new(n + 1);
     std::thread::scope(|scope| {
         let before = Snapshot::now();
-        for _ in 0..n {
-            scope.spawn(|| {
-                barrier.wait();
-                barrier.wait();
-            });
-        }
+        let threads: Vec<_> = (0..n)
+            .map(|_| {
+                scope.spawn(|| {
+                    barrier.wait();
+                    barrier.wait();
+                })
+            })
+            .collect();
         barrier.wait(); // every thread is blocked now
         let cost = before.growth_per(n);
         barrier.wait();
+        // Join each one: the next run must not start while these threads
+        // are still exiting and holding their memory.
+        for thread in threads {
+            thread.join().unwrap();
+        }
         cost
     })
 }
@@ -109,15 +118,22 @@ fn main() {
     // Full size in release builds (the figures in the book); a small size
     // in debug builds, which `make test` runs to check the program works.
     let n = if cfg!(debug_assertions) { 100 } else { 10_000 };
-    // Tasks first, so they cannot reuse memory the threads leave behind.
-    let (task, thread) = (idle_tasks(n), idle_threads(n));
-    println!("idle units: {n} tasks, then {n} threads");
-    println!("              heap     resident memory   address space");
-    for (name, c) in [("per thread", thread), ("per task", task)] {
-        println!(
-            "{name:12}{:>6.0} B{:>15.1} KiB{:>12.1} KiB",
-            c.heap_bytes, c.resident_kib, c.address_kib
-        );
+    // Tasks first in each run, so they cannot reuse memory that exited
+    // threads leave behind. The warm-up run pays one-time costs.
+    let runs = repeat(|| (idle_tasks(n), idle_threads(n)));
+    println!("{n} idle tasks, then {n} threads; what each adds,");
+    println!("median (min–max) of 5 runs after a warm-up run");
+    println!("                           per task            per thread");
+    let rows: [(&str, fn(&Cost) -> f64); 4] = [
+        ("heap, bytes", |c| c.heap_bytes),
+        ("resident, KiB", |c| c.resident_kib),
+        ("address space, KiB", |c| c.address_kib),
+        ("kernel stacks, KiB", |c| c.kernel_stack_kib),
+    ];
+    for (name, figure) in rows {
+        let task = Spread::of(runs.iter().map(|(t, _)| figure(t)));
+        let thread = Spread::of(runs.iter().map(|(_, t)| figure(t)));
+        println!("{name:19}{task:>19.1}{thread:>25.1}");
     }
 }
 
