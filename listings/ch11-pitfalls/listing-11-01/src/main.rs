@@ -126,6 +126,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicBool;
 
     // The default test runtime has one thread, like the listing's main.
     #[tokio::test]
@@ -178,8 +179,9 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_blocking_calls_stall_a_runtime_with_two_workers() {
         let ticks = start_heartbeat();
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        assert!(ticks.load(Ordering::Relaxed) > 0, "it ticks at first");
+        while ticks.load(Ordering::Relaxed) == 0 {
+            tokio::time::sleep(Duration::from_millis(1)).await; // it ticks
+        }
         let started = Arc::new(AtomicUsize::new(0));
         let finished = Arc::new(AtomicUsize::new(0));
         let handlers: Vec<_> = (0..2)
@@ -200,4 +202,18 @@ mod tests {
         }
     }
     // ANCHOR_END: multi
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_task_spawned_just_before_a_blocking_call_waits_for_it() {
+        let handler = tokio::spawn(async {
+            let ran = Arc::new(AtomicBool::new(false));
+            let flag = Arc::clone(&ran);
+            // Goes into this worker's LIFO slot: no other worker takes it.
+            tokio::spawn(async move { flag.store(true, Ordering::SeqCst) });
+            // Blocks this worker for half a second; the other one is idle.
+            std::thread::sleep(Duration::from_millis(500));
+            ran.load(Ordering::SeqCst)
+        });
+        assert!(!handler.await.unwrap(), "the idle worker ran the task");
+    }
 }
