@@ -81,8 +81,9 @@ impl Future for Reply {
     type Output = String;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<String> {
-        // `Reply` holds nothing that points into itself, so it is `Unpin`
-        // and a plain `&mut` to it is safe to take.
+        // `Unpin` is an auto trait: `Reply` has it because all its fields
+        // do, so `get_mut` hands out a plain `&mut`. Nothing in `Reply`
+        // points into itself, so moving it would be harmless anyway.
         let state = self.get_mut();
         loop {
             match state {

@@ -25,8 +25,10 @@ mod tests {
     }
 
     #[test]
-    fn the_future_is_small_however_deep_the_recursion() {
-        let size = size_of_val(&countdown(1_000));
+    fn the_future_is_a_few_words_whatever_n() {
+        // A size belongs to the type, which is the same for every `n`. It
+        // is finite because the inner future sits behind a pointer.
+        let size = size_of_val(&countdown(0));
         assert!(size <= 4 * size_of::<usize>(), "{size} bytes");
     }
 }
