@@ -43,19 +43,19 @@ async fn jokes(
 // ANCHOR_END: many
 
 // ANCHOR: stream
-/// Reads a body piece by piece as it arrives, without holding all of it.
-async fn stream_lines(
+/// Reads a body piece by piece, and hands each piece to `handle` as soon as
+/// it arrives, without ever holding the whole body.
+async fn for_each_piece(
     client: &Client,
-    base: &str,
-) -> reqwest::Result<Vec<String>> {
-    let url = format!("{base}/stream?chunks=3&delay_ms=20");
+    url: &str,
+    mut handle: impl FnMut(&str),
+) -> reqwest::Result<()> {
     let response = client.get(url).send().await?.error_for_status()?;
     let mut body = response.bytes_stream();
-    let mut pieces = Vec::new();
     while let Some(piece) = body.next().await {
-        pieces.push(String::from_utf8_lossy(&piece?).into_owned());
+        handle(&String::from_utf8_lossy(&piece?));
     }
-    Ok(pieces)
+    Ok(())
 }
 // ANCHOR_END: stream
 
@@ -73,12 +73,20 @@ async fn main() -> anyhow::Result<()> {
     for joke in jokes(&client, &base, 3).await? {
         println!("joke {}: {}", joke.id, joke.setup);
     }
-    println!("{:?}", stream_lines(&client, &base).await?.concat());
+    let mut body = String::new();
+    let url = format!("{base}/stream?chunks=3&delay_ms=20");
+    for_each_piece(&client, &url, |piece| body.push_str(piece)).await?;
+    println!("{body:?}");
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+    use tokio::sync::oneshot;
+    use tokio::time::timeout;
+
     use super::*;
 
     #[tokio::test]
@@ -101,15 +109,61 @@ mod tests {
         assert_eq!(error.status(), Some(reqwest::StatusCode::NOT_FOUND));
     }
 
+    /// A one-request HTTP server that sends the first line of its body,
+    /// then holds the rest back until `go` fires.
+    async fn held_back_server(go: oneshot::Receiver<()>) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let (mut request, mut buffer) = (Vec::new(), [0; 1024]);
+            while !request.ends_with(b"\r\n\r\n") {
+                let n = socket.read(&mut buffer).await.unwrap();
+                assert!(n > 0, "the client hung up mid-request");
+                request.extend_from_slice(&buffer[..n]);
+            }
+            let head = "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n";
+            socket.write_all(head.as_bytes()).await.unwrap();
+            socket.write_all(b"6\r\nfirst\n\r\n").await.unwrap();
+            let _ = go.await; // nothing more until the client has "first"
+            socket
+                .write_all(b"7\r\nsecond\n\r\n0\r\n\r\n")
+                .await
+                .unwrap();
+        });
+        url
+    }
+
     #[tokio::test]
-    async fn a_streamed_body_arrives_in_pieces() {
+    async fn a_streamed_body_is_handed_over_before_it_has_all_arrived() {
+        let (go, held_back) = oneshot::channel();
+        let (url, client) =
+            (held_back_server(held_back).await, support::client());
+        let mut go = Some(go);
+        let mut body = String::new();
+        let read = for_each_piece(&client, &url, |piece| {
+            body.push_str(piece);
+            if body == "first\n" {
+                // In hand while the server still holds "second" back.
+                go.take().unwrap().send(()).unwrap();
+            }
+        });
+        // A client that waited for the whole body would wait for ever.
+        timeout(Duration::from_secs(10), read)
+            .await
+            .expect("the first line was not handed over on its own")
+            .unwrap();
+        assert_eq!(body, "first\nsecond\n");
+    }
+
+    #[tokio::test]
+    async fn the_demo_stream_arrives_whole() {
         let server = DemoServer::start();
-        let pieces = stream_lines(&support::client(), &server.url(""))
+        let url = server.url("/stream?chunks=3&delay_ms=1");
+        let mut body = String::new();
+        for_each_piece(&support::client(), &url, |piece| body.push_str(piece))
             .await
             .unwrap();
-        // The server waits 20 ms before each line, so the first piece
-        // comes alone, long before the rest has been sent.
-        assert_eq!(pieces[0], "chunk 1\n");
-        assert_eq!(pieces.concat(), "chunk 1\nchunk 2\nchunk 3\n");
+        assert_eq!(body, "chunk 1\nchunk 2\nchunk 3\n");
     }
 }
