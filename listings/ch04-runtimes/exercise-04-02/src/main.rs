@@ -138,17 +138,23 @@ fn run_timer(registrations: Receiver<Registration>) {
 /// A future that completes at `deadline`.
 struct Sleep {
     deadline: Instant,
+    registered: bool,
 }
 
 fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { deadline }
+    Sleep {
+        deadline,
+        registered: false,
+    }
 }
 
 impl Future for Sleep {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if Instant::now() >= self.deadline {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // The first poll always goes through the timer, even if the
+        // deadline has passed, so that wake-ups come in deadline order.
+        if self.registered && Instant::now() >= self.deadline {
             return Poll::Ready(());
         }
         // Ask the timer thread for a wake-up with the waker of *this*
@@ -158,6 +164,7 @@ impl Future for Sleep {
             waker: cx.waker().clone(),
         };
         timer().send(registration).unwrap();
+        self.registered = true;
         Poll::Pending
     }
 }
@@ -191,7 +198,7 @@ async fn timeout<F: Future>(
 
 fn main() {
     let mut executor = Executor::new();
-    for (work, limit) in [(10, 50), (50, 20)] {
+    for (work, limit) in [(10, 50), (1_000, 20)] {
         executor.spawn(async move {
             let start = Instant::now();
             let job = sleep_until(start + Duration::from_millis(work));

@@ -143,17 +143,23 @@ fn run_timer(registrations: Receiver<Registration>) {
 /// A future that completes at `deadline`.
 struct Sleep {
     deadline: Instant,
+    registered: bool,
 }
 
 fn sleep_until(deadline: Instant) -> Sleep {
-    Sleep { deadline }
+    Sleep {
+        deadline,
+        registered: false,
+    }
 }
 
 impl Future for Sleep {
     type Output = ();
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if Instant::now() >= self.deadline {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        // The first poll always goes through the timer, even if the
+        // deadline has passed, so that wake-ups come in deadline order.
+        if self.registered && Instant::now() >= self.deadline {
             return Poll::Ready(());
         }
         // Hand the timer thread the waker of *this* poll; it will wake
@@ -163,6 +169,7 @@ impl Future for Sleep {
             waker: cx.waker().clone(),
         };
         timer().send(registration).unwrap();
+        self.registered = true;
         Poll::Pending
     }
 }
@@ -172,7 +179,7 @@ impl Future for Sleep {
 fn main() {
     let start = Instant::now();
     let mut executor = Executor::new();
-    for ms in [30, 10, 20] {
+    for ms in [10, 20, 30] {
         executor.spawn(async move {
             println!("task {ms}: going to sleep");
             sleep_until(start + Duration::from_millis(ms)).await;
@@ -226,6 +233,27 @@ mod tests {
         executor.run();
         // Once to register with the timer, once when the timer wakes it.
         assert_eq!(polls.load(Ordering::Relaxed), 2);
+    }
+
+    #[test]
+    fn wake_ups_come_in_deadline_order_even_when_the_executor_is_late() {
+        let woke = Arc::new(Mutex::new(Vec::new()));
+        let start = Instant::now();
+        let mut executor = Executor::new();
+        let sleeper = |ms| {
+            let woke = Arc::clone(&woke);
+            async move {
+                sleep_until(start + Duration::from_millis(ms)).await;
+                woke.lock().unwrap().push(ms);
+            }
+        };
+        executor.spawn(sleeper(10));
+        // A stall, as on a busy machine: this task holds the executor
+        // thread until both deadlines have passed.
+        executor.spawn(async { thread::sleep(Duration::from_millis(30)) });
+        executor.spawn(sleeper(20));
+        executor.run();
+        assert_eq!(*woke.lock().unwrap(), [10, 20]);
     }
 
     #[test]
