@@ -60,9 +60,10 @@ async fn ask(addr: SocketAddr, name: &str) -> io::Result<String> {
 
 // ANCHOR: try_it
 /// Starts `server`, connects a client that never says a word, then asks
-/// for a greeting, and gives up after 100 ms.
+/// for a greeting, and gives up after `patience`.
 async fn greeting_next_to_a_silent_client<F>(
     server: impl FnOnce(TcpListener) -> F,
+    patience: Duration,
 ) -> Option<String>
 where
     F: Future<Output = io::Result<()>> + Send + 'static,
@@ -71,17 +72,23 @@ where
     let addr = listener.local_addr().unwrap();
     let server = tokio::spawn(server(listener));
     let _silent = TcpStream::connect(addr).await.unwrap();
-    let reply = timeout(Duration::from_millis(100), ask(addr, "Ada")).await;
+    let reply = timeout(patience, ask(addr, "Ada")).await;
     server.abort();
     reply.ok().map(Result::unwrap)
 }
 // ANCHOR_END: try_it
 
+/// Long enough for a greeting that is coming, even on a busy machine.
+const ANSWER_WINDOW: Duration = Duration::from_secs(10);
+/// A greeting that has not come in this long is not coming.
+const HANG_WINDOW: Duration = Duration::from_millis(500);
+
 #[tokio::main]
 async fn main() {
-    let inline = greeting_next_to_a_silent_client(serve_reading_names_inline);
+    let inline = serve_reading_names_inline;
+    let inline = greeting_next_to_a_silent_client(inline, HANG_WINDOW);
     println!("name read in the accept loop: {:?}", inline.await);
-    let spawned = greeting_next_to_a_silent_client(serve);
+    let spawned = greeting_next_to_a_silent_client(serve, ANSWER_WINDOW);
     println!("name read in the task:        {:?}", spawned.await);
 }
 
@@ -91,14 +98,32 @@ mod tests {
 
     #[tokio::test]
     async fn a_handshake_in_the_accept_loop_starves_the_next_client() {
-        let reply =
-            greeting_next_to_a_silent_client(serve_reading_names_inline).await;
-        assert_eq!(reply, None, "no greeting within 100 ms");
+        let inline = serve_reading_names_inline;
+        let reply = greeting_next_to_a_silent_client(inline, HANG_WINDOW);
+        assert_eq!(reply.await, None, "no greeting within the window");
     }
 
     #[tokio::test]
     async fn a_handshake_in_the_task_serves_the_next_client() {
-        let reply = greeting_next_to_a_silent_client(serve).await;
-        assert_eq!(reply.as_deref(), Some("Hello, Ada!"));
+        let reply = greeting_next_to_a_silent_client(serve, ANSWER_WINDOW);
+        assert_eq!(reply.await.as_deref(), Some("Hello, Ada!"));
+    }
+
+    // The paused clock, with a real socket: the connection is made before
+    // any timer exists, and after that nothing waits on the socket, so
+    // the clock can only jump to a timer's deadline.
+    #[tokio::test(start_paused = true)]
+    async fn a_silent_client_is_dropped_after_ten_seconds() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (silent, accepted) =
+            tokio::join!(TcpStream::connect(addr), listener.accept());
+        let (_silent, (socket, _)) = (silent.unwrap(), accepted.unwrap());
+        let start = tokio::time::Instant::now();
+        let outcome = timeout(Duration::from_secs(60), handle(socket)).await;
+        let error =
+            outcome.expect("the handler gave up by itself").unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
     }
 }
