@@ -36,11 +36,33 @@ pub struct Times {
 
 /// Runs `f` and returns its result with the [`Times`] it took.
 pub fn timed<T>(f: impl FnOnce() -> T) -> (T, Times) {
-    let (cpu, start) = (cpu_time(), Instant::now());
+    let stopwatch = Stopwatch::start();
     let value = f();
-    let wall = start.elapsed();
-    let cpu = cpu_time().saturating_sub(cpu);
-    (value, Times { wall, cpu })
+    (value, stopwatch.times())
+}
+
+/// Measures [`Times`] from its start to each call of [`Stopwatch::times`],
+/// for code that cannot go in a closure, such as code with `.await`s.
+#[derive(Debug, Clone, Copy)]
+pub struct Stopwatch {
+    wall: Instant,
+    cpu: Duration,
+}
+
+impl Stopwatch {
+    pub fn start() -> Stopwatch {
+        Stopwatch {
+            cpu: cpu_time(),
+            wall: Instant::now(),
+        }
+    }
+
+    /// The wall time and the process's CPU time since the start.
+    pub fn times(&self) -> Times {
+        let wall = self.wall.elapsed();
+        let cpu = cpu_time().saturating_sub(self.cpu);
+        Times { wall, cpu }
+    }
 }
 
 /// The CPU time this process has used so far, by all its threads (those

@@ -124,7 +124,8 @@ fn main() {
     println!("{n} idle tasks, then {n} threads; what each adds,");
     println!("median (min–max) of 5 runs after a warm-up run");
     println!("                           per task            per thread");
-    let rows: [(&str, fn(&Cost) -> f64); 4] = [
+    type Figure = fn(&Cost) -> f64;
+    let rows: [(&str, Figure); 4] = [
         ("heap, bytes", |c| c.heap_bytes),
         ("resident, KiB", |c| c.resident_kib),
         ("address space, KiB", |c| c.address_kib),
