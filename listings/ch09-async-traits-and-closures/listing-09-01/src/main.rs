@@ -53,13 +53,23 @@ trait JokeSourceSpelledOut {
     fn joke(&self, id: u32) -> impl Future<Output = anyhow::Result<String>>;
 }
 
-/// An implementation may use either spelling, whichever the trait used.
+/// The spelled-out trait, implemented with `async fn`.
 impl JokeSourceSpelledOut for Canned {
+    async fn joke(&self, id: u32) -> anyhow::Result<String> {
+        JokeSource::joke(self, id).await
+    }
+}
+
+/// Makes a joke up from its number, without waiting for anything.
+struct Numbered;
+
+/// The `async fn` trait of Listing 9-1, implemented with the long form.
+impl JokeSource for Numbered {
     // Clippy would suggest `async fn` here; this spelling is the point.
     #[allow(clippy::manual_async_fn)]
     fn joke(&self, id: u32) -> impl Future<Output = anyhow::Result<String>> {
         // The `async move` block is the body `async fn` would have had.
-        async move { JokeSource::joke(self, id).await }
+        async move { Ok(format!("Joke {id} is still being written.")) }
     }
 }
 // ANCHOR_END: desugared
@@ -73,6 +83,7 @@ async fn main() {
     };
     println!("canned: {}", tell(&Canned, 1).await);
     println!("canned: {}", tell(&Canned, 2).await);
+    println!("numbered: {}", tell(&Numbered, 7).await);
     let spelled_out = JokeSourceSpelledOut::joke(&Canned, 1).await;
     println!("spelled out: {}", spelled_out.unwrap());
     println!("http:   {}", tell(&http, 2).await);
@@ -92,10 +103,14 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn both_spellings_give_the_same_answer() {
-        let sugared = JokeSource::joke(&Canned, 1).await.unwrap();
-        let spelled_out = JokeSourceSpelledOut::joke(&Canned, 1).await.unwrap();
-        assert_eq!(sugared, spelled_out);
+    async fn each_spelling_implements_a_trait_declared_with_the_other() {
+        // `JokeSource` says `async fn`; `Numbered` writes `-> impl Future`.
+        let numbered = tell(&Numbered, 7).await;
+        assert_eq!(numbered, "Joke 7 is still being written.");
+        // `JokeSourceSpelledOut` says `-> impl Future`; `Canned` writes
+        // `async fn`.
+        let spelled_out = JokeSourceSpelledOut::joke(&Canned, 1).await;
+        assert_eq!(spelled_out.unwrap(), tell(&Canned, 1).await);
     }
 
     #[tokio::test]

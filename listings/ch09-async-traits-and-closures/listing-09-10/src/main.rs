@@ -23,6 +23,7 @@ impl Jokes {
 }
 
 /// A request being built. Nothing is sent until it is awaited.
+#[must_use = "a request does nothing until you `.await` it"]
 struct JokeRequest<'a> {
     jokes: &'a Jokes,
     id: u32,
@@ -95,6 +96,9 @@ async fn main() -> reqwest::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+    use tokio::time::timeout;
+
     use super::*;
 
     fn jokes(server: &DemoServer) -> Jokes {
@@ -128,5 +132,34 @@ mod tests {
         let server = DemoServer::start();
         let error = jokes(&server).joke().id(9).await.unwrap_err();
         assert_eq!(error.status(), Some(reqwest::StatusCode::NOT_FOUND));
+    }
+
+    #[tokio::test]
+    async fn nothing_is_sent_until_the_builder_is_awaited() {
+        // A bare listener, so the test sees every connection attempt.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await;
+        let listener = listener.unwrap();
+        let jokes = Jokes {
+            client: support::client(),
+            base_url: format!("http://{}", listener.local_addr().unwrap()),
+        };
+        let request = jokes.joke().id(2).delay_ms(5);
+        // Built but not awaited: no connection comes. (A builder that sent
+        // on its own would connect well within the half second.)
+        let early = timeout(Duration::from_millis(500), listener.accept());
+        let early = early.await;
+        assert!(early.is_err(), "a connection came before the await");
+        // Awaited: the request arrives, with its options.
+        let first_line = async {
+            let (socket, _) = listener.accept().await.unwrap();
+            let mut line = String::new();
+            BufReader::new(socket).read_line(&mut line).await.unwrap();
+            line
+        };
+        let line = tokio::select! {
+            line = first_line => line,
+            _ = request => unreachable!("nobody answers it"),
+        };
+        assert_eq!(line, "GET /joke?id=2&delay_ms=5 HTTP/1.1\r\n");
     }
 }
