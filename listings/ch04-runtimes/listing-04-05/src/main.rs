@@ -68,20 +68,31 @@ mod tests {
     }
 
     #[test]
-    fn a_task_spawned_by_a_task_can_run_on_its_parents_thread() {
+    fn a_spawned_child_waits_in_its_parents_lifo_slot() {
+        // Two workers: the second one is idle and free to steal work.
         let runtime = Builder::new_multi_thread()
-            .worker_threads(1)
+            .worker_threads(2)
             .build()
             .unwrap();
-        let (parent, child) = runtime.block_on(async {
+        let (parent, waited, child) = runtime.block_on(async {
             tokio::spawn(async {
-                let child = tokio::spawn(async { thread_id() });
-                (thread_id(), child.await.unwrap())
+                let (ran, child_ran) = mpsc::channel();
+                // Spawned on a worker: the child goes to that worker's
+                // LIFO slot, which no other worker can steal from.
+                let child = tokio::spawn(async move {
+                    let _ = ran.send(());
+                    thread_id()
+                });
+                // Block this worker (for the test only): the child cannot
+                // run while the parent holds the thread.
+                let waited = child_ran.recv_timeout(Duration::from_millis(500));
+                (thread_id(), waited, child.await.unwrap())
             })
             .await
             .unwrap()
         });
-        assert_eq!(parent, child);
+        assert_eq!(waited, Err(mpsc::RecvTimeoutError::Timeout));
+        assert_eq!(parent, child, "the child ran on its parent's thread");
     }
 
     #[test]
