@@ -1,4 +1,5 @@
 use std::collections::VecDeque;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -39,6 +40,9 @@ impl Wake for Task {
 struct Executor {
     queue: Arc<RunQueue>,
     unfinished: usize,
+    /// Not `Send`: the wakers unpark the thread that created the
+    /// executor, so `run` must be called on that thread.
+    _same_thread: PhantomData<*const ()>,
 }
 
 impl Executor {
@@ -50,6 +54,7 @@ impl Executor {
         Executor {
             queue: Arc::new(queue),
             unfinished: 0,
+            _same_thread: PhantomData,
         }
     }
 

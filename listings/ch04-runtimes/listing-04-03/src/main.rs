@@ -1,4 +1,5 @@
 use std::collections::{BTreeMap, VecDeque};
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -42,6 +43,9 @@ impl Wake for Task {
 struct Executor {
     queue: Arc<RunQueue>,
     unfinished: usize,
+    /// Not `Send`: the wakers unpark the thread that created the
+    /// executor, so `run` must be called on that thread.
+    _same_thread: PhantomData<*const ()>,
 }
 
 impl Executor {
@@ -53,6 +57,7 @@ impl Executor {
         Executor {
             queue: Arc::new(queue),
             unfinished: 0,
+            _same_thread: PhantomData,
         }
     }
 
