@@ -90,6 +90,60 @@ pub fn cpu_time() -> Duration {
     Duration::ZERO
 }
 
+/// How many times the kernel has switched the calling thread off its CPU
+/// so far: because it blocked (waiting for a lock, a channel, a sleep) or
+/// because its time was up. Linux only; zero elsewhere.
+pub fn context_switches() -> u64 {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: as in `cpu_time`; RUSAGE_THREAD is the calling thread.
+        let usage = unsafe {
+            let mut usage: libc::rusage = std::mem::zeroed();
+            if libc::getrusage(libc::RUSAGE_THREAD, &mut usage) != 0 {
+                return 0;
+            }
+            usage
+        };
+        (usage.ru_nvcsw + usage.ru_nivcsw) as u64
+    }
+    #[cfg(not(target_os = "linux"))]
+    0
+}
+
+/// The CPU the calling thread is running on now, if the system says.
+pub fn current_cpu() -> Option<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `sched_getcpu` takes no arguments and touches no memory.
+        let cpu = unsafe { libc::sched_getcpu() };
+        usize::try_from(cpu).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// Keeps the calling thread on one CPU, `cpu` (counted from 0), from now
+/// on. Returns whether it could: only Linux is supported.
+pub fn pin_to_cpu(cpu: usize) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: `cpu_set_t` is a plain bit set for which all zeros is
+        // valid (the empty set); `CPU_SET` and `sched_setaffinity` only
+        // touch the set they are given, and 0 means the calling thread.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(cpu, &mut set);
+            let size = std::mem::size_of::<libc::cpu_set_t>();
+            libc::sched_setaffinity(0, size, &set) == 0
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = cpu;
+        false
+    }
+}
+
 /// The median, the smallest and the largest of a set of figures.
 ///
 /// It prints as `median (min–max)`; a precision applies to each number and
