@@ -1,8 +1,10 @@
 use std::io;
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::time::sleep;
 
 // ANCHOR: server
 /// Sends back whatever the client sends, until the client stops sending.
@@ -18,14 +20,34 @@ async fn echo(mut socket: TcpStream) -> io::Result<()> {
 }
 
 /// Accepts connections for ever, and gives each one a task of its own.
-async fn serve(listener: TcpListener) -> io::Result<()> {
+async fn serve(listener: TcpListener) {
     loop {
-        let (socket, _peer) = listener.accept().await?;
-        tokio::spawn(async move {
-            if let Err(error) = echo(socket).await {
-                eprintln!("connection failed: {error}");
+        match listener.accept().await {
+            Ok((socket, _peer)) => {
+                tokio::spawn(async move {
+                    if let Err(error) = echo(socket).await {
+                        eprintln!("connection failed: {error}");
+                    }
+                });
             }
-        });
+            Err(error) => accept_failed(error).await,
+        }
+    }
+}
+
+/// A failed `accept` must not end the server. If it cost only the one
+/// client that hung up while waiting, go straight on; otherwise (out of
+/// file descriptors, say) pause first, so that the loop does not spin.
+async fn accept_failed(error: io::Error) {
+    eprintln!("accept failed: {error}");
+    let one_client = matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionRefused
+    );
+    if !one_client {
+        sleep(Duration::from_millis(100)).await;
     }
 }
 // ANCHOR_END: server
@@ -33,10 +55,17 @@ async fn serve(listener: TcpListener) -> io::Result<()> {
 // ANCHOR: inline
 /// The same loop without `spawn`: one client at a time.
 #[cfg_attr(not(test), allow(dead_code))] // only the tests run it
-async fn serve_inline(listener: TcpListener) -> io::Result<()> {
+async fn serve_inline(listener: TcpListener) {
     loop {
-        let (socket, _peer) = listener.accept().await?;
-        echo(socket).await?; // no `accept` until this client leaves
+        match listener.accept().await {
+            Ok((socket, _peer)) => {
+                // No `accept` until this client leaves.
+                if let Err(error) = echo(socket).await {
+                    eprintln!("connection failed: {error}");
+                }
+            }
+            Err(error) => accept_failed(error).await,
+        }
     }
 }
 // ANCHOR_END: inline
@@ -70,16 +99,14 @@ async fn main() -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
-    use tokio::time::timeout;
+    use tokio::time::{Instant, timeout};
 
     use super::*;
 
     /// Starts `server` on a free port and returns its address.
     async fn start<F>(server: fn(TcpListener) -> F) -> SocketAddr
     where
-        F: Future<Output = io::Result<()>> + Send + 'static,
+        F: Future<Output = ()> + Send + 'static,
     {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -120,13 +147,29 @@ mod tests {
         let answers = timeout(limit, async {
             let mut clients = tokio::task::JoinSet::new();
             for i in 0..20 {
-                clients.spawn(async move { ask(addr, &i.to_string()).await });
+                let message = format!("client {i}");
+                clients.spawn(async move {
+                    let answer = ask(addr, &message).await.unwrap();
+                    (message, answer)
+                });
             }
             clients.join_all().await
         })
         .await
         .unwrap();
         assert_eq!(answers.len(), 20);
-        assert!(answers.iter().all(|answer| answer.is_ok()));
+        for (message, answer) in answers {
+            assert_eq!(answer, message);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_accept_pauses_unless_it_cost_only_one_client() {
+        let start = Instant::now();
+        accept_failed(io::ErrorKind::ConnectionAborted.into()).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        // 24 is EMFILE on Linux: the process has no file descriptor left.
+        accept_failed(io::Error::from_raw_os_error(24)).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(100));
     }
 }

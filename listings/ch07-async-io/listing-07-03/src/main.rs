@@ -1,7 +1,9 @@
 use std::io;
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::time::sleep;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -14,6 +16,21 @@ async fn echo(mut socket: TcpStream) -> io::Result<()> {
             return Ok(());
         }
         socket.write_all(&buffer[..n]).await?;
+    }
+}
+
+/// As in Listing 7-2: log a failed `accept`, and pause unless it cost only
+/// the one client that hung up while waiting.
+async fn accept_failed(error: io::Error) {
+    eprintln!("accept failed: {error}");
+    let one_client = matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionRefused
+    );
+    if !one_client {
+        sleep(Duration::from_millis(100)).await;
     }
 }
 
@@ -33,7 +50,7 @@ async fn serve(listener: TcpListener, shutdown: CancellationToken) {
                         }
                     });
                 }
-                Err(error) => eprintln!("accept failed: {error}"),
+                Err(error) => accept_failed(error).await,
             },
             _ = shutdown.cancelled() => break,
         }
@@ -71,8 +88,6 @@ async fn main() -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use tokio::time::timeout;
 
     use super::*;
