@@ -109,6 +109,30 @@ mod tests {
         assert_eq!(tokio::fs::read_to_string(&path).await.unwrap(), "");
     }
 
+    #[test]
+    fn a_file_write_is_finished_only_by_flush() {
+        // One blocking-pool thread, which the test can keep busy.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .max_blocking_threads(1)
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let dir = TempDir::new().unwrap();
+            let path = dir.0.join("log");
+            let mut file = File::create(&path).await.unwrap();
+            let (release, held) = std::sync::mpsc::channel::<()>();
+            let busy = tokio::task::spawn_blocking(move || held.recv());
+            // `write_all` returns Ok once the write is queued for the pool...
+            file.write_all(b"written\n").await.unwrap();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), "");
+            release.send(()).unwrap();
+            // ...and `flush` waits until it is done.
+            file.flush().await.unwrap();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), "written\n");
+            busy.await.unwrap().unwrap();
+        });
+    }
+
     #[tokio::test]
     async fn one_blocking_task_counts_every_file() {
         let dir = TempDir::new().unwrap();
