@@ -236,7 +236,8 @@ bless-chapter: tools $(BOOK_INPUTS) build-all ## Like bless, for chapter CH's ou
 
 .PHONY: measure
 measure: ## Re-run the measuring listings in release mode and rewrite their measured.txt, with a header saying where and from what (CH=14: one chapter)
-	@# The header: when, at which commit and load, on which machine, and a
+	@# The header: when, at which commit, how busy the CPUs were just before
+	@# (other programs, or the listing measured before), on which machine, and a
 	@# checksum of the sources that printed the figures. harness::outputs
 	@# recomputes that checksum (POSIX `cksum` of Cargo.toml, then every
 	@# src/**/*.rs in byte order) and fails when the sources have changed.
@@ -251,8 +252,14 @@ measure: ## Re-run the measuring listings in release mode and rewrite their meas
 		sources=$$(cd "$$dir" && { cat Cargo.toml; \
 			find src -name '*.rs' | LC_ALL=C sort | xargs cat; } | \
 			cksum | cut -d' ' -f1); \
+		busy=$$({ head -n 1 /proc/stat; sleep 1; head -n 1 /proc/stat; } | \
+			awk '{ idle = $$5 + $$6; total = 0; \
+				for (i = 2; i <= NF; i++) total += $$i; \
+				if (NR == 1) { idle0 = idle; total0 = total } \
+				else printf "%.0f", 100 - 100 * (idle - idle0) / (total - total0) }'); \
 		{ \
-			echo "measured $$(date -u '+%Y-%m-%d %H:%M') UTC at commit $$commit," \
+			echo "measured $$(date -u '+%Y-%m-%d %H:%M') UTC at commit $$commit"; \
+			echo "load: CPUs $$busy% busy in the second before," \
 				"load average $$(cut -d' ' -f1 /proc/loadavg)"; \
 			echo "machine: $$(nproc) cores, $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
 			echo "sources: cksum $$sources of Cargo.toml and src/"; \
