@@ -18,8 +18,8 @@ pub enum FetchError {
     },
     #[error("{path} answered {status}")]
     Status { path: String, status: StatusCode },
-    #[error("the answer from {path} broke off")]
-    Body {
+    #[error("the request for {path} failed")]
+    Other {
         path: String,
         source: reqwest::Error,
     },
@@ -35,11 +35,17 @@ impl FetchError {
     pub fn is_transient(&self) -> bool {
         match self {
             FetchError::Timeout { .. } | FetchError::Connect { .. } => true,
-            FetchError::Status { status, .. } => {
-                status.is_server_error()
-                    || *status == StatusCode::TOO_MANY_REQUESTS
-            }
-            FetchError::Body { .. } | FetchError::GaveUp { .. } => false,
+            // Overloaded, or a server or gateway in trouble: may pass.
+            // Not 501 (not implemented) or 505 (HTTP version): they stay.
+            FetchError::Status { status, .. } => matches!(
+                *status,
+                StatusCode::TOO_MANY_REQUESTS
+                    | StatusCode::INTERNAL_SERVER_ERROR
+                    | StatusCode::BAD_GATEWAY
+                    | StatusCode::SERVICE_UNAVAILABLE
+                    | StatusCode::GATEWAY_TIMEOUT
+            ),
+            FetchError::Other { .. } | FetchError::GaveUp { .. } => false,
         }
     }
 }
@@ -62,7 +68,7 @@ pub async fn fetch(
                 source: error,
             }
         } else {
-            FetchError::Body {
+            FetchError::Other {
                 path,
                 source: error,
             }
@@ -238,6 +244,24 @@ mod tests {
         assert_eq!(first, again);
         assert!(first.iter().all(|x| (0.0..1.0).contains(x)));
         assert!(first.windows(2).all(|pair| pair[0] != pair[1]));
+    }
+
+    #[test]
+    fn only_statuses_that_may_pass_are_transient() {
+        let transient = |code| {
+            let status = StatusCode::from_u16(code).unwrap();
+            FetchError::Status {
+                path: "/x".into(),
+                status,
+            }
+            .is_transient()
+        };
+        for code in [429, 500, 502, 503, 504] {
+            assert!(transient(code), "{code} may pass");
+        }
+        for code in [400, 404, 501, 505] {
+            assert!(!transient(code), "{code} will not");
+        }
     }
 
     #[tokio::test(start_paused = true)]
