@@ -9,6 +9,7 @@ use axum::Router;
 use axum::routing::get;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, PartialEq, Eq)]
@@ -56,9 +57,16 @@ fn slow_router(delay: Duration, arrived: mpsc::UnboundedSender<()>) -> Router {
     Router::new().route("/", get(handler))
 }
 
+/// What the client of `stop_during_a_request` gets, once it gets it.
+type Answer = JoinHandle<reqwest::Result<String>>;
+
 /// Starts a server whose handler takes `delay`, sends it one request,
-/// cancels once the request is in flight, and returns how it stopped.
-async fn stop_during_a_request(delay: Duration, grace: Duration) -> Stopped {
+/// cancels once the request is in flight, and returns how it stopped, and
+/// the client's answer.
+async fn stop_during_a_request(
+    delay: Duration,
+    grace: Duration,
+) -> (Stopped, Answer) {
     let (arrived_tx, mut arrived) = mpsc::unbounded_channel();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/", listener.local_addr().unwrap());
@@ -70,18 +78,22 @@ async fn stop_during_a_request(delay: Duration, grace: Duration) -> Stopped {
         shutdown.clone(),
         grace,
     ));
-    tokio::spawn(async move { support::client().get(url).send().await });
+    let answer = tokio::spawn(async move {
+        support::client().get(url).send().await?.text().await
+    });
     arrived.recv().await.unwrap();
     shutdown.cancel();
-    server.await.unwrap().unwrap()
+    (server.await.unwrap().unwrap(), answer)
 }
 
 #[tokio::main]
 async fn main() {
     let grace = Duration::from_millis(100);
-    let quick = stop_during_a_request(Duration::from_millis(20), grace).await;
+    let (quick, _) =
+        stop_during_a_request(Duration::from_millis(20), grace).await;
     println!("a 20 ms request in flight: {quick:?}");
-    let stuck = stop_during_a_request(Duration::from_secs(60), grace).await;
+    let (stuck, _) =
+        stop_during_a_request(Duration::from_secs(60), grace).await;
     println!("a 60 s request in flight: {stuck:?}");
 }
 
@@ -95,7 +107,10 @@ mod tests {
     async fn a_quick_request_is_drained() {
         let grace = Duration::from_secs(5);
         let stopped = stop_during_a_request(Duration::from_millis(20), grace);
-        assert_eq!(stopped.await, Stopped::Drained);
+        let (stopped, answer) = stopped.await;
+        assert_eq!(stopped, Stopped::Drained);
+        // The client got its whole answer.
+        assert_eq!(answer.await.unwrap().unwrap(), "done");
     }
 
     #[tokio::test]
@@ -103,8 +118,13 @@ mod tests {
         let started = Instant::now();
         let grace = Duration::from_millis(100);
         let stopped = stop_during_a_request(Duration::from_secs(60), grace);
-        assert_eq!(stopped.await, Stopped::Forced);
+        let (stopped, answer) = stopped.await;
+        assert_eq!(stopped, Stopped::Forced);
         let elapsed = started.elapsed();
         assert!(elapsed >= grace && elapsed < Duration::from_secs(5));
+        // The connection task axum spawned is still running: the client
+        // has neither an answer nor an error. It is closed only when the
+        // runtime shuts down, at the end of this test.
+        assert!(!answer.is_finished());
     }
 }

@@ -86,9 +86,12 @@ async fn connections_over_the_limit_are_closed_at_once() {
     service.stop().await;
 }
 
-/// Sends `n` joke requests at once; returns each status and its
-/// `Retry-After` header.
-async fn flood(base: &str, n: usize) -> Vec<(StatusCode, Option<String>)> {
+/// Sends `n` joke requests at once; returns each status, its
+/// `Retry-After` header and its error message.
+async fn flood(
+    base: &str,
+    n: usize,
+) -> Vec<(StatusCode, Option<String>, Value)> {
     let client = support::client();
     let requests = (0..n).map(|_| {
         let request = client
@@ -99,7 +102,9 @@ async fn flood(base: &str, n: usize) -> Vec<(StatusCode, Option<String>)> {
             let response = request.await.unwrap();
             let retry_after = response.headers().get("retry-after");
             let retry_after = retry_after.map(|v| v.to_str().unwrap().into());
-            (response.status(), retry_after)
+            let status = response.status();
+            let body: Value = response.json().await.unwrap();
+            (status, retry_after, body["error"].clone())
         }
     });
     join_all(requests).await
@@ -112,6 +117,7 @@ async fn a_flood_over_the_request_limit_gets_503_at_once_never_504() {
         max_requests: 4,
         attempt_timeout: Duration::from_secs(60),
         upstream_wait: Duration::from_secs(60),
+        request_timeout: Duration::from_secs(60),
         ..config(upstream.url.clone())
     })
     .await;
@@ -122,16 +128,18 @@ async fn a_flood_over_the_request_limit_gets_503_at_once_never_504() {
     // Twenty more are answered 503 at once, without calling the upstream.
     let flooded = tokio::time::timeout(GENEROUS, flood(&service.base, 20));
     let flooded = flooded.await.expect("the flood was queued, not shed");
-    for answer in &flooded {
+    let message = "too many requests in flight; try again shortly";
+    for answer in flooded {
         let expected = (StatusCode::SERVICE_UNAVAILABLE, Some("1".into()));
-        assert_eq!(answer, &expected);
+        assert_eq!((answer.0, answer.1), expected);
+        assert_eq!(answer.2, message);
     }
     assert!(
         upstream.arrived.try_recv().is_err(),
         "the upstream was called"
     );
     upstream.release();
-    for (status, _) in first.await.unwrap() {
+    for (status, _, _) in first.await.unwrap() {
         assert_eq!(status, StatusCode::OK);
     }
     service.stop().await;
@@ -144,6 +152,7 @@ async fn no_upstream_slot_in_time_is_a_503_not_a_504() {
         upstream_limit: 2,
         upstream_wait: Duration::from_millis(100),
         attempt_timeout: Duration::from_secs(60),
+        request_timeout: Duration::from_secs(60),
         ..config(upstream.url.clone())
     })
     .await;
@@ -163,7 +172,7 @@ async fn no_upstream_slot_in_time_is_a_503_not_a_504() {
     // It was not retried into the same queue, nor sent upstream.
     assert!(upstream.arrived.try_recv().is_err());
     upstream.release();
-    for (status, _) in first.await.unwrap() {
+    for (status, _, _) in first.await.unwrap() {
         assert_eq!(status, StatusCode::OK);
     }
     service.stop().await;

@@ -1,111 +1,336 @@
 //! A load test over loopback: the service runs in-process with the demo
-//! joke API, and a client sends it 5,000 requests, 200 at a time.
+//! joke API. A closed-loop client sends 5,000 requests, 200 at a time; an
+//! open-loop client sends requests at a fixed rate, whatever the latency;
+//! and a last run offers twice what the service can serve.
 
-use std::time::{Duration, Instant};
+use std::future::Future;
+use std::time::Duration;
 
 use futures::StreamExt;
 use joke_bot::{App, Config};
+use reqwest::StatusCode;
 use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 const REQUESTS: usize = 5_000;
 const CONCURRENCY: usize = 200;
+/// The open loop's rate, in requests per second.
+const RATE: f64 = 4_000.0;
+/// Each figure is the median of this many runs (one in a debug build,
+/// which the book's tests use only to check what the program prints).
+const RUNS: usize = if cfg!(debug_assertions) { 1 } else { 5 };
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let app = App::new(Config::default())?;
-    let shutdown = CancellationToken::new();
-    let server = tokio::spawn(joke_bot::serve(
-        listener,
-        app,
-        joke_bot::routes(),
-        shutdown.clone(),
-    ));
+    let client = support::client();
+    let service = Service::start(Config::default()).await?;
+    let url = format!("{}/jokes", service.base);
+    let jokes = |i| send(&client, &url, i);
+    let (mut closed, mut open) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let results = closed_loop(REQUESTS, CONCURRENCY, jokes).await;
+        closed.push(Report::new(results, started.elapsed()));
+        let started = Instant::now();
+        let results = open_loop(REQUESTS, RATE, CONCURRENCY, jokes).await;
+        open.push(Report::new(results, started.elapsed()));
+    }
+    service.stop().await?;
 
-    let report = load(&base, REQUESTS, CONCURRENCY).await;
-    shutdown.cancel();
-    server.await?;
+    // The upstream answers in 50 ms and the service may call it 8 at a
+    // time: it can serve 160 requests per second. Offer it twice that,
+    // for three seconds.
+    let capacity = 8.0 / 0.050;
+    let demo = support::DemoServer::start();
+    let service = Service::start(Config {
+        joke_url: Some(demo.url("/joke?delay_ms=50")),
+        upstream_limit: 8,
+        ..Config::default()
+    })
+    .await?;
+    let url = format!("{}/jokes", service.base);
+    let jokes = |i| send(&client, &url, i);
+    let offered = (2.0 * capacity * 3.0) as usize;
+    let mut overloaded = Vec::new();
+    for _ in 0..RUNS {
+        let started = Instant::now();
+        let results = open_loop(offered, 2.0 * capacity, 400, jokes).await;
+        overloaded.push(Report::new(results, started.elapsed()));
+    }
+    service.stop().await?;
 
-    let seconds = report.elapsed.as_secs_f64();
-    println!("{REQUESTS} requests, {CONCURRENCY} at a time, in {seconds:.2} s");
-    println!("errors:      {}", report.errors);
-    println!("throughput:  {:.0} requests/s", REQUESTS as f64 / seconds);
-    println!("latency p50: {:.1} ms", ms(report.percentile(50)));
-    println!("latency p99: {:.1} ms", ms(report.percentile(99)));
-    anyhow::ensure!(report.errors == 0, "{} requests failed", report.errors);
+    println!("each figure: median of {RUNS} runs [lowest, highest]");
+    println!("closed loop: {REQUESTS} requests, {CONCURRENCY} at a time");
+    print_errors(&closed);
+    println!(
+        "  throughput:  {}",
+        figure(&closed, Report::throughput, " requests/s")
+    );
+    print_latencies(&closed);
+    println!("open loop: {REQUESTS} requests, {RATE} per second");
+    print_errors(&open);
+    print_latencies(&open);
+    println!(
+        "open loop at twice the capacity: {offered} requests, {} per second",
+        2.0 * capacity
+    );
+    println!(
+        "  shed (503):  {}",
+        figure(&overloaded, Report::shed_percent, " %")
+    );
+    println!(
+        "  other errors: {}",
+        figure(&overloaded, Report::other_errors, "")
+    );
+    print_latencies(&overloaded);
+
+    let errors =
+        |reports: &[Report]| reports.iter().map(Report::errors).sum::<usize>();
+    let errors = errors(&closed) + errors(&open);
+    anyhow::ensure!(errors == 0, "{errors} requests failed");
+    let other: f64 = overloaded.iter().map(Report::other_errors).sum();
+    anyhow::ensure!(
+        other == 0.0,
+        "overloaded, {other} requests got no 200 or 503"
+    );
     Ok(())
+}
+
+fn print_errors(reports: &[Report]) {
+    println!(
+        "  errors:      {}",
+        figure(reports, |r| r.errors() as f64, "")
+    );
+}
+
+fn print_latencies(reports: &[Report]) {
+    let p = |n| move |r: &Report| ms(r.percentile(n));
+    println!("  latency p50: {}", figure(reports, p(50), " ms"));
+    println!("  latency p99: {}", figure(reports, p(99), " ms"));
+}
+
+/// The median of `value` over the reports, with its range.
+fn figure(
+    reports: &[Report],
+    value: impl Fn(&Report) -> f64,
+    unit: &str,
+) -> String {
+    let mut values: Vec<f64> = reports.iter().map(value).collect();
+    values.sort_by(f64::total_cmp);
+    let (low, high) = (values[0], values[values.len() - 1]);
+    let median = values[values.len() / 2];
+    if low == high {
+        format!("{median:.0}{unit}")
+    } else {
+        format!("{median:.1}{unit} [{low:.1}, {high:.1}]")
+    }
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+/// The service, running in-process on a free port.
+struct Service {
+    base: String,
+    shutdown: CancellationToken,
+    server: JoinHandle<joke_bot::Stopped>,
+}
+
+impl Service {
+    async fn start(config: Config) -> anyhow::Result<Service> {
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let app = App::new(config)?;
+        let shutdown = CancellationToken::new();
+        let routes = joke_bot::routes();
+        let server = tokio::spawn(joke_bot::serve(
+            listener,
+            app,
+            routes,
+            shutdown.clone(),
+        ));
+        Ok(Service {
+            base,
+            shutdown,
+            server,
+        })
+    }
+
+    async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        let stopped = self.server.await?;
+        anyhow::ensure!(stopped == joke_bot::Stopped::default(), "{stopped:?}");
+        Ok(())
+    }
 }
 
 // ANCHOR: load
 /// What a load run measured.
 struct Report {
-    errors: usize,
+    /// The status of each request (`None`: no answer at all).
+    statuses: Vec<Option<StatusCode>>,
     elapsed: Duration,
     /// One per request, sorted.
     latencies: Vec<Duration>,
 }
 
 impl Report {
+    fn new(
+        results: Vec<(Option<StatusCode>, Duration)>,
+        elapsed: Duration,
+    ) -> Report {
+        let (statuses, mut latencies): (Vec<_>, Vec<_>) =
+            results.into_iter().unzip();
+        latencies.sort();
+        Report {
+            statuses,
+            elapsed,
+            latencies,
+        }
+    }
+
     /// The latency that `p` percent of the requests did not exceed.
     fn percentile(&self, p: usize) -> Duration {
         let rank = (self.latencies.len() * p).div_ceil(100).max(1);
         self.latencies[rank - 1]
     }
+
+    fn count(&self, wanted: impl Fn(Option<StatusCode>) -> bool) -> usize {
+        self.statuses.iter().filter(|s| wanted(**s)).count()
+    }
+
+    /// Requests that did not get a 200.
+    fn errors(&self) -> usize {
+        self.count(|status| status != Some(StatusCode::OK))
+    }
+    // ANCHOR_END: load
+
+    fn throughput(&self) -> f64 {
+        self.statuses.len() as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn shed_percent(&self) -> f64 {
+        let shed = self.count(|s| s == Some(StatusCode::SERVICE_UNAVAILABLE));
+        100.0 * shed as f64 / self.statuses.len() as f64
+    }
+
+    /// Requests that got neither a 200 nor a 503.
+    fn other_errors(&self) -> f64 {
+        let other = |s| {
+            s != Some(StatusCode::OK)
+                && s != Some(StatusCode::SERVICE_UNAVAILABLE)
+        };
+        self.count(other) as f64
+    }
+    // ANCHOR: load
 }
 
-/// Sends `requests` joke requests to the service at `base`, keeping
-/// `concurrency` of them in flight, and times each one.
-async fn load(base: &str, requests: usize, concurrency: usize) -> Report {
-    let client = support::client();
-    let url = format!("{base}/jokes");
+/// Sends joke request number `i` to `url`; returns its status, if any.
+async fn send(
+    client: &reqwest::Client,
+    url: &str,
+    i: usize,
+) -> Option<StatusCode> {
     let users = ["ada", "grace", "alan"];
-    let started = Instant::now();
-    let results: Vec<(bool, Duration)> = futures::stream::iter(0..requests)
+    let body = serde_json::json!({ "user": users[i % 3], "id": i % 3 + 1 });
+    let response = client.post(url).json(&body).send().await.ok()?;
+    let status = response.status();
+    response.bytes().await.ok()?; // the whole answer
+    Some(status)
+}
+
+/// Closed loop: runs `request(0)`, `request(1)`, … keeping `concurrency`
+/// of them in flight, and times each from its start to its end.
+async fn closed_loop<T, F>(
+    requests: usize,
+    concurrency: usize,
+    request: impl Fn(usize) -> F,
+) -> Vec<(T, Duration)>
+where
+    F: Future<Output = T>,
+{
+    futures::stream::iter(0..requests)
         .map(|i| {
-            let body =
-                serde_json::json!({ "user": users[i % 3], "id": i % 3 + 1 });
-            let request = client.post(&url).json(&body);
+            let request = request(i);
             async move {
                 let sent = Instant::now();
-                let ok = match request.send().await {
-                    Ok(response) => {
-                        response.status().is_success()
-                            && response.bytes().await.is_ok()
-                    }
-                    Err(_) => false,
-                };
-                (ok, sent.elapsed())
+                (request.await, sent.elapsed())
             }
         })
         .buffer_unordered(concurrency)
         .collect()
-        .await;
-    let elapsed = started.elapsed();
-    let errors = results.iter().filter(|(ok, _)| !ok).count();
-    let mut latencies: Vec<_> = results.into_iter().map(|(_, t)| t).collect();
-    latencies.sort();
-    Report {
-        errors,
-        elapsed,
-        latencies,
-    }
+        .await
 }
 // ANCHOR_END: load
 
-fn ms(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
+// ANCHOR: open
+/// Open loop: `request(i)` is due `i / rate` seconds after the start,
+/// however slowly the earlier ones are answered, and its latency counts
+/// from when it was due. A request that has to wait for one of the
+/// `max_in_flight` places is sent late, and reports that wait too.
+async fn open_loop<T, F>(
+    requests: usize,
+    rate: f64,
+    max_in_flight: usize,
+    request: impl Fn(usize) -> F,
+) -> Vec<(T, Duration)>
+where
+    F: Future<Output = T>,
+{
+    let start = Instant::now();
+    futures::stream::iter(0..requests)
+        .map(|i| {
+            let due = start + Duration::from_secs_f64(i as f64 / rate);
+            let request = request(i);
+            async move {
+                tokio::time::sleep_until(due).await;
+                let output = request.await;
+                (output, due.elapsed())
+            }
+        })
+        .buffer_unordered(max_in_flight)
+        .collect()
+        .await
 }
+// ANCHOR_END: open
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    #[tokio::test(start_paused = true)]
+    async fn open_loop_latency_counts_from_when_each_request_was_due() {
+        // Due every 10 ms, each taking 100 ms, one at a time: request i
+        // was due at 10·i ms, starts at 100·i ms and ends 100 ms later.
+        let slow = |_| tokio::time::sleep(Duration::from_millis(100));
+        let open = open_loop(5, 100.0, 1, slow).await;
+        let ms: Vec<u128> = open.iter().map(|(_, t)| t.as_millis()).collect();
+        assert_eq!(ms, [100, 190, 280, 370, 460]);
+        // A closed loop times each from its start: the wait is hidden.
+        let closed = closed_loop(5, 1, slow).await;
+        let ms: Vec<u128> = closed.iter().map(|(_, t)| t.as_millis()).collect();
+        assert_eq!(ms, [100; 5]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_open_loop_keeps_its_rate_when_answers_are_quick() {
+        let started = Instant::now();
+        let quick = |_| async { Instant::now() };
+        let sent = open_loop(5, 100.0, 10, quick).await;
+        let at: Vec<u128> = sent
+            .iter()
+            .map(|(t, _)| (*t - started).as_millis())
+            .collect();
+        assert_eq!(at, [0, 10, 20, 30, 40]);
+    }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_smaller_load_has_no_errors() {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
+        let url = format!("http://{}/jokes", listener.local_addr().unwrap());
         let app = App::new(Config::default()).unwrap();
         let shutdown = CancellationToken::new();
         let server = tokio::spawn(joke_bot::serve(
@@ -114,11 +339,12 @@ mod tests {
             joke_bot::routes(),
             shutdown.clone(),
         ));
-        let report = load(&base, 500, 50).await;
-        assert_eq!(report.errors, 0);
-        assert_eq!(report.latencies.len(), 500);
+        let client = support::client();
+        let results = closed_loop(500, 50, |i| send(&client, &url, i)).await;
+        let report = Report::new(results, Duration::ZERO);
+        assert_eq!((report.errors(), report.latencies.len()), (0, 500));
         shutdown.cancel();
-        server.await.unwrap();
+        assert_eq!(server.await.unwrap(), joke_bot::Stopped::default());
         // Every request was served, and recorded before `serve` returned.
         let served: i64 = app
             .db()
@@ -132,11 +358,8 @@ mod tests {
 
     #[test]
     fn percentiles_pick_the_right_rank() {
-        let report = Report {
-            errors: 0,
-            elapsed: Duration::ZERO,
-            latencies: (1..=200).map(Duration::from_millis).collect(),
-        };
+        let results = (1..=200).map(|ms| (None, Duration::from_millis(ms)));
+        let report = Report::new(results.collect(), Duration::ZERO);
         assert_eq!(report.percentile(50), Duration::from_millis(100));
         assert_eq!(report.percentile(99), Duration::from_millis(198));
         assert_eq!(report.percentile(100), Duration::from_millis(200));
