@@ -27,8 +27,9 @@ export MDBOOK := $(TOOLS_BIN)/mdbook
 export PATH := $(TOOLS_BIN):$(PATH)
 PY_TOOLS := $(TOOLS_DIR)/py
 
-# Files the book needs that are generated, not committed.
-BOOK_INPUTS := src/assets/mermaid.min.js src/generated/versions.md
+# Files the book needs that are generated, not committed. (Appendix D's
+# versions table is committed: `make versions` rewrites it.)
+BOOK_INPUTS := src/assets/mermaid.min.js
 
 # The browser test drives this Chromium (Debian's `chromium` package, or
 # any Chrome); without one it is skipped, and says so.
@@ -71,12 +72,20 @@ tools: ## Install the pinned tools (mdbook, mdbook-mermaid, hyperlink, cargo-nex
 tests/browser/node_modules/.package-lock.json: tests/browser/package-lock.json
 	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
-# Versions the book was verified with, for the "About this book" page:
-# generated from the toolchain and Cargo.lock on every build, never typed.
-.PHONY: src/generated/versions.md
-src/generated/versions.md:
-	@mkdir -p $(@D) && tests/versions.sh > $@.tmp && \
-		{ cmp -s $@.tmp $@ && rm $@.tmp || mv $@.tmp $@; }
+# Appendix D's table of the versions the book is verified with comes from
+# rust-toolchain.toml, the pins above and Cargo.lock, never typed by hand;
+# the harness test `versions` fails while the committed table differs.
+.PHONY: versions
+versions: ## Rewrite Appendix D's versions table from rust-toolchain.toml, the Makefile and Cargo.lock
+	@tests/versions.sh --write
+
+# The toolchain the outputs and compiler errors are blessed with is pinned
+# in rust-toolchain.toml; rustup installs it by itself on first use, and
+# this installs it explicitly (CI runs it first).
+.PHONY: toolchain
+toolchain: ## Install the pinned Rust toolchain of rust-toolchain.toml, with rustfmt and clippy
+	rustup toolchain install
+	@rustc --version
 
 # mermaid.js comes from the pinned mdbook-mermaid, not from the repository.
 # It lives in src/ because mdBook copies src/'s static files to the site
@@ -120,7 +129,7 @@ linkcheck-external: build ## Check the site's links to other sites (needs the in
 .PHONY: spell
 spell: tools ## Check spelling in the chapters, listings and docs (typos; words to allow go in _typos.toml)
 	@echo "== typos"
-	@typos src listings README.md CONTRIBUTING.md
+	@typos src listings README.md CONTRIBUTING.md MAINTAINING.md
 
 .PHONY: actionlint
 actionlint: tools ## Lint the GitHub workflows
@@ -220,6 +229,26 @@ test-chapter: tools $(BOOK_INPUTS) build-all ## Run one chapter's listings, snip
 stress: tools $(BOOK_INPUTS) ## Run the tests 20 times with the CPUs oversubscribed; report every failure
 	@RUNS=$(or $(RUNS),20) tests/stress.sh
 
+.PHONY: msrv
+# The promise to readers about older compilers: each package built and
+# tested with the Rust its `rust-version` declares (tests/msrv.sh). Needs
+# those toolchains: `rustup toolchain install 1.85 1.89 --profile minimal`.
+# `make msrv MSRV=1.85` checks one version; MSRV_TOOLCHAIN names a rustup
+# toolchain to use for it instead of the plain version number.
+msrv: tools ## Build and test each package with the oldest Rust it promises (1.85; 1.89 for the capstone), as the MSRV workflow does
+	@if [ -n "$(MSRV)" ]; then tests/msrv.sh "$(MSRV)" $(MSRV_TOOLCHAIN); else \
+		status=0; for version in $$(tests/msrv.sh --versions | jq -r '.[]'); do \
+			tests/msrv.sh "$$version" || status=1; done; exit $$status; fi
+
+.PHONY: drift
+# What a newer compiler would change: `make test` with TOOLCHAIN (stable by
+# default, or beta) instead of the pinned one; if it fails, `make bless`
+# with it, and the changed outputs and compiler errors are left in the
+# working tree and in target/drift/ (see MAINTAINING.md). The weekly Drift
+# workflow runs this. It rewrites checked files: run it on a clean checkout.
+drift: ## Run `make test` on TOOLCHAIN=stable|beta; on failure bless and save the diff to target/drift/
+	@tests/drift.sh $(or $(TOOLCHAIN),stable)
+
 .PHONY: bless
 bless: tools $(BOOK_INPUTS) build-all ## Rewrite output.txt and .stderr files from real runs, then `make measure`
 	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
@@ -276,4 +305,4 @@ measure: ## Re-run the measuring listings in release mode and rewrite their meas
 .PHONY: clean
 clean: ## Remove build products (target/, book/); the installed tools stay
 	cargo clean
-	rm -rf book src/assets/mermaid.min.js src/generated tests/browser/node_modules
+	rm -rf book src/assets/mermaid.min.js tests/browser/node_modules
