@@ -74,4 +74,23 @@ mod tests {
         let on_time = with_timeout(Duration::from_millis(30), async { 7 });
         assert_eq!(on_time.await, Ok(7));
     }
+
+    /// Uses up the task's cooperative budget on every poll, forever.
+    async fn hog_the_budget() {
+        loop {
+            tokio::task::consume_budget().await;
+        }
+    }
+
+    #[tokio::test]
+    async fn only_tokio_timeout_stops_a_future_that_hogs_the_budget() {
+        let limit = Duration::from_millis(20);
+        let tokio_result = tokio::time::timeout(limit, hog_the_budget()).await;
+        assert!(tokio_result.is_err(), "Tokio's timeout fired");
+        // Ours never gets to poll its sleep with budget left: 500 ms
+        // later, it still has not given up on its 20 ms limit.
+        let ours = with_timeout(limit, hog_the_budget());
+        let outer = tokio::time::timeout(Duration::from_millis(500), ours);
+        assert!(outer.await.is_err(), "with_timeout never returned");
+    }
 }
