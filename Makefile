@@ -302,6 +302,14 @@ measure: ## Re-run the measuring listings in release mode and rewrite their meas
 			> listings/ch14-performance/listing-14-06/output.txt; \
 	fi
 
+.PHONY: load-test hostile-test
+load-test: ## The capstone's load tests in release mode: closed loop, open loop, twice the capacity (not part of `make test`)
+	cargo run --release --package listing-15-03
+
+hostile-test: ## The capstone tried by hand: half-open clients (also at 1,024 open files) and SIGINT mid-request, ~2 min (not part of `make test`)
+	cargo build --release --package listing-15-01 --bins --examples
+	listings/ch15-capstone/listing-15-01/hostile.sh
+
 .PHONY: clean
 clean: ## Remove build products (target/, book/); the installed tools stay
 	cargo clean

@@ -54,6 +54,25 @@ async fn half_sent_headers_do_not_block_health_and_are_timed_out() {
 }
 
 #[tokio::test]
+async fn an_idle_connection_is_closed_after_the_header_timeout() {
+    let header_timeout = Duration::from_secs(1);
+    let service = start(Config {
+        header_timeout,
+        ..Config::default()
+    })
+    .await;
+    // A whole request, on a connection the client keeps open.
+    let sent = Instant::now();
+    let request = format!("{HALF_HEADERS}\r\n");
+    let mut client = send_raw(service.addr, &request).await;
+    let answer = read_until_closed(&mut client, header_timeout + GENEROUS);
+    let answer = answer.await.expect("the idle connection stayed open");
+    assert!(answer.starts_with("HTTP/1.1 200 OK"), "{answer}");
+    assert!(sent.elapsed() >= header_timeout);
+    service.stop().await;
+}
+
+#[tokio::test]
 async fn connections_over_the_limit_are_closed_at_once() {
     let service = start(Config {
         max_connections: 20,
