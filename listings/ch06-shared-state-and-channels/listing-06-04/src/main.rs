@@ -6,6 +6,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep};
 
+// ANCHOR: semaphore
 /// Counts the tasks alive right now, and keeps the highest count seen.
 #[derive(Default)]
 struct Gauge {
@@ -24,7 +25,6 @@ impl Gauge {
     }
 }
 
-// ANCHOR: semaphore
 /// Fetches every page with at most `limit` tasks alive at once, and
 /// returns the pages and the most tasks that were ever alive together.
 async fn fetch_all(pages: u32, limit: usize) -> (Vec<u32>, usize) {
