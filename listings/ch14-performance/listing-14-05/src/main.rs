@@ -1,34 +1,64 @@
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
+use support::measure::{Spread, Stopwatch, repeat};
 use tokio::runtime::Builder;
 
+/// The two phases of `n` concurrent waits.
+#[derive(Debug, Clone, Copy)]
+struct Phases {
+    /// From the first spawn until every unit has started and is ready.
+    start_up: Duration,
+    /// From then until every unit has waited and finished.
+    waiting: Duration,
+}
+
 // ANCHOR: waits
-/// Starts `n` threads that each wait `wait` (a stand-in for a blocking
-/// network call), and returns the wall time until all have finished.
-fn threads(n: usize, wait: Duration) -> Duration {
+/// Starts `n` threads; once all have started, each waits `wait` (a
+/// stand-in for a blocking network call).
+fn threads(n: usize, wait: Duration) -> Phases {
+    let barrier = Arc::new(Barrier::new(n + 1));
     let start = Instant::now();
     let handles: Vec<_> = (0..n)
-        .map(|_| std::thread::spawn(move || std::thread::sleep(wait)))
+        .map(|_| {
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                std::thread::sleep(wait);
+            })
+        })
         .collect();
+    barrier.wait(); // all `n` threads exist: let them wait at once
+    let start_up = start.elapsed();
     for handle in handles {
         handle.join().unwrap();
     }
-    start.elapsed()
+    let waiting = start.elapsed() - start_up;
+    Phases { start_up, waiting }
 }
 
-/// Starts `n` tasks on one thread that each wait `wait` asynchronously,
-/// and returns the wall time until all have finished.
-fn tasks(n: usize, wait: Duration) -> Duration {
+/// The same with `n` tasks on one thread, waiting asynchronously.
+fn tasks(n: usize, wait: Duration) -> Phases {
     let runtime = Builder::new_current_thread().enable_time().build();
     runtime.unwrap().block_on(async {
+        let barrier = Arc::new(tokio::sync::Barrier::new(n + 1));
         let start = Instant::now();
         let handles: Vec<_> = (0..n)
-            .map(|_| tokio::spawn(tokio::time::sleep(wait)))
+            .map(|_| {
+                let barrier = Arc::clone(&barrier);
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    tokio::time::sleep(wait).await;
+                })
+            })
             .collect();
+        barrier.wait().await; // all `n` tasks have started
+        let start_up = start.elapsed();
         for handle in handles {
             handle.await.unwrap();
         }
-        start.elapsed()
+        let waiting = start.elapsed() - start_up;
+        Phases { start_up, waiting }
     })
 }
 // ANCHOR_END: waits
@@ -40,14 +70,31 @@ fn main() {
     } else {
         ([10, 100, 1_000, 5_000, 10_000], Duration::from_millis(10))
     };
-    println!("each unit waits {} ms; wall time until all are done", {
-        wait.as_millis()
-    });
-    println!("concurrency    threads    tasks on 1 thread");
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    println!("each unit waits {} ms once all have started;", ms(wait));
+    println!("median (min–max) of 5 runs after a warm-up run, in ms");
+    println!(
+        "     n  units         start-up           waiting         CPU time"
+    );
     for n in levels {
-        let ms = |d: Duration| d.as_secs_f64() * 1e3;
-        let (t, k) = (ms(threads(n, wait)), ms(tasks(n, wait)));
-        println!("{n:>11}{t:>8.1} ms{k:>13.1} ms");
+        for (units, run) in
+            [("threads", threads as fn(_, _) -> _), ("tasks", tasks)]
+        {
+            let runs = repeat(|| {
+                let stopwatch = Stopwatch::start();
+                let phases = run(n, wait);
+                (phases, stopwatch.times().cpu)
+            });
+            let spread = |f: fn(&(Phases, Duration)) -> Duration| {
+                Spread::of(runs.iter().map(|r| ms(f(r))))
+            };
+            let start_up = spread(|r| r.0.start_up);
+            let waiting = spread(|r| r.0.waiting);
+            let cpu = spread(|r| r.1);
+            println!(
+                "{n:>6}  {units:7} {start_up:>17.1} {waiting:>17.1} {cpu:>16.1}"
+            );
+        }
     }
 }
 
@@ -55,28 +102,44 @@ fn main() {
 mod tests {
     use super::*;
 
+    /// The run with the shortest start-up of three: a run the scheduler
+    /// interrupted is slow, never fast.
+    fn best(f: impl Fn() -> Phases) -> Phases {
+        let runs = [f(), f(), f()];
+        runs.into_iter().min_by_key(|p| p.start_up).unwrap()
+    }
+
     #[test]
     fn one_thread_drives_thousands_of_waiting_tasks() {
-        // 5,000 waits of 50 ms, one after the other, would take 250 s.
+        // The barrier opens only once all 10,000 tasks are suspended in it
+        // at the same time, on one thread. Then each waits 50 ms: one
+        // after the other, that would take 500 s.
         let wait = Duration::from_millis(50);
-        let elapsed = tasks(5_000, wait);
-        assert!(elapsed < wait * 20, "{elapsed:?}");
+        let phases = tasks(10_000, wait);
+        assert!(phases.waiting < wait * 20, "{phases:?}");
     }
 
     #[test]
     fn at_low_concurrency_threads_and_tasks_take_the_same_time() {
-        let wait = Duration::from_millis(50);
-        let (t, k) = (threads(8, wait), tasks(8, wait));
-        assert!(t >= wait && k >= wait);
-        // Both are the wait plus a little: no 2.5x either way.
-        assert!(t.as_secs_f64() < 1.5 * k.as_secs_f64(), "{t:?} {k:?}");
-        assert!(k.as_secs_f64() < 1.5 * t.as_secs_f64(), "{t:?} {k:?}");
+        let wait = Duration::from_millis(100);
+        let total = |p: Phases| (p.start_up + p.waiting).as_secs_f64();
+        let (t, k) = (total(threads(8, wait)), total(tasks(8, wait)));
+        assert!(t >= 0.1 && k >= 0.1, "{t} {k}");
+        // Both are the wait plus a little: neither is even twice the
+        // other, let alone 2.5 times. (A busy machine can delay either
+        // side by some milliseconds, far less than the 100 ms wait.)
+        assert!(t < 2.0 * k, "threads {t} s, tasks {k} s");
+        assert!(k < 2.0 * t, "threads {t} s, tasks {k} s");
     }
 
+    // In a debug build Tokio's code is not optimised, while creating a
+    // thread is the kernel's work: debug mode slows the tasks only, so it
+    // cannot reverse this.
     #[test]
     fn at_high_concurrency_threads_pay_for_starting() {
         let wait = Duration::from_millis(20);
-        let (t, k) = (threads(2_000, wait), tasks(2_000, wait));
-        assert!(k < t, "threads {t:?}, tasks {k:?}");
+        let t = best(|| threads(2_000, wait));
+        let k = best(|| tasks(2_000, wait));
+        assert!(k.start_up * 2 < t.start_up, "threads {t:?}, tasks {k:?}");
     }
 }

@@ -4,34 +4,57 @@
 /// Listing 14-5's figures, as `make measure` recorded them.
 const MEASURED: &str = include_str!("../../listing-14-05/measured.txt");
 
-/// Concurrency levels, thread times and task times, from the table rows.
-fn columns(table: &str) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let (mut levels, mut threads, mut tasks) = (vec![], vec![], vec![]);
-    for row in table.lines().skip(2) {
-        let cells: Vec<&str> = row.split_whitespace().collect();
-        // A row reads: level, thread time, "ms", task time, "ms".
-        if let [level, thread, "ms", task, "ms"] = cells[..] {
-            levels.push(level.to_string());
-            threads.push(thread.to_string());
-            tasks.push(task.to_string());
+/// One row of the table: the median start-up and waiting times, in ms.
+struct Row<'a> {
+    level: &'a str,
+    units: &'a str,
+    total_ms: f64,
+}
+
+/// The table's rows. A row reads: level, units, then a median and its
+/// range for start-up, waiting and CPU time.
+fn rows(table: &str) -> Vec<Row<'_>> {
+    let mut rows = Vec::new();
+    for line in table.lines() {
+        let cells: Vec<&str> = line.split_whitespace().collect();
+        if let [level, units, start_up, _, waiting, _, _, _] = cells[..]
+            && let (Ok(start_up), Ok(waiting)) =
+                (start_up.parse::<f64>(), waiting.parse::<f64>())
+        {
+            let total_ms = start_up + waiting;
+            rows.push(Row {
+                level,
+                units,
+                total_ms,
+            });
         }
     }
-    (levels, threads, tasks)
+    rows
 }
 
 fn chart(table: &str) -> String {
-    let (levels, threads, tasks) = columns(table);
-    let wait = table.split_whitespace().nth(3).unwrap_or("?");
+    let rows = rows(table);
+    let series = |units: &str| -> Vec<String> {
+        let rows = rows.iter().filter(|r| r.units == units);
+        rows.map(|r| format!("{:.1}", r.total_ms)).collect()
+    };
+    let mut levels: Vec<&str> = rows.iter().map(|r| r.level).collect();
+    levels.dedup();
+    let wait = table
+        .lines()
+        .find_map(|l| l.strip_prefix("each unit waits "))
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or("?");
     format!(
         "xychart-beta\n    \
-         title \"{wait} ms waits: bars = threads, line = tasks (ms)\"\n    \
+         title \"{wait} ms waits: threads (bars), tasks (line)\"\n    \
          x-axis \"concurrent waits\" [{}]\n    \
-         y-axis \"wall time (ms)\"\n    \
+         y-axis \"median start-up + waiting (ms)\"\n    \
          bar [{}]\n    \
          line [{}]\n",
         levels.join(", "),
-        threads.join(", "),
-        tasks.join(", ")
+        series("threads").join(", "),
+        series("tasks").join(", ")
     )
 }
 
@@ -45,12 +68,12 @@ mod tests {
 
     #[test]
     fn the_chart_shows_the_measured_figures() {
-        let (levels, threads, tasks) = columns(MEASURED);
-        assert_eq!(levels.len(), 5);
-        let shown = include_str!("../measured.txt");
+        let rows = rows(MEASURED);
+        assert_eq!(rows.len(), 10, "five levels, threads and tasks");
+        let shown = include_str!("../output.txt");
         assert_eq!(shown, chart(MEASURED), "run `make measure`");
-        for figure in levels.iter().chain(&threads).chain(&tasks) {
-            assert!(shown.contains(figure.as_str()));
+        for row in rows {
+            assert!(shown.contains(&format!("{:.1}", row.total_ms)));
         }
     }
 }

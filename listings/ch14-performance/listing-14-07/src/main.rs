@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
+use support::measure::{Spread, repeat, timed};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::oneshot;
 
@@ -16,21 +17,6 @@ fn compute(rounds: u64, seen: &Mutex<HashSet<ThreadId>>) -> u64 {
 
 /// Wall time and the number of distinct threads the jobs ran on.
 type Outcome = (Duration, usize);
-
-/// CPU time this process has used so far (user + system), in ms, from
-/// Linux's `/proc` (in steps of 10 ms); zero elsewhere.
-fn cpu_ms() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The fields after the command name; utime and stime are 12th and 13th.
-    let fields = stat.rsplit(')').next().unwrap_or_default();
-    let ticks: Vec<f64> = fields
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    ticks.iter().sum::<f64>() * 10.0 // 100 ticks per second on Linux
-}
 
 // ANCHOR: cpu
 /// Runs `jobs` computations with `spawn_blocking`.
@@ -85,35 +71,96 @@ fn main() {
     let (jobs, rounds) = if cfg!(debug_assertions) {
         (16, 100_000)
     } else {
-        (64, 50_000_000)
+        (64, 20_000_000)
     };
     let rt = runtime();
     let cores = std::thread::available_parallelism().unwrap();
-    println!("{jobs} CPU-bound jobs on a machine with {cores} cores");
-    println!("                  wall time     CPU time   threads used");
+    println!(
+        "{jobs} CPU-bound jobs, {cores} cores; median (min–max) of 5 runs"
+    );
+    println!("after a warm-up run; cores busy = CPU time / wall time");
+    println!(
+        "{:14} {:>18} {:>18} {:>13} {:>10}",
+        "", "wall time, ms", "CPU time, ms", "cores busy", "threads"
+    );
     for name in ["spawn_blocking", "rayon"] {
-        let cpu_before = cpu_ms();
-        let (time, threads) = match name {
-            "rayon" => rt.block_on(with_rayon(jobs, rounds)),
-            _ => rt.block_on(with_spawn_blocking(jobs, rounds)),
-        };
-        let cpu = cpu_ms() - cpu_before;
-        let ms = time.as_secs_f64() * 1e3;
-        println!("{name:14}{ms:>10.1} ms{cpu:>10.0} ms{threads:>15}");
+        let runs = repeat(|| {
+            let ((_, threads), times) = timed(|| match name {
+                "rayon" => rt.block_on(with_rayon(jobs, rounds)),
+                _ => rt.block_on(with_spawn_blocking(jobs, rounds)),
+            });
+            let ms = |d: Duration| d.as_secs_f64() * 1e3;
+            (ms(times.wall), ms(times.cpu), threads as f64)
+        });
+        let wall = Spread::of(runs.iter().map(|r| r.0));
+        let cpu = Spread::of(runs.iter().map(|r| r.1));
+        let busy = Spread::of(runs.iter().map(|r| r.1 / r.0));
+        let threads = Spread::of(runs.iter().map(|r| r.2));
+        println!(
+            "{name:14} {wall:>18.0} {cpu:>18.0} {busy:>13.1} {threads:>10.0}"
+        );
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Condvar;
 
+    /// Where `jobs` jobs meet: each waits until all of them are running at
+    /// the same time, which needs a thread each (or 10 s have passed).
+    struct Meeting {
+        arrived: Mutex<usize>,
+        all_here: Condvar,
+        jobs: usize,
+    }
+
+    impl Meeting {
+        /// Whether all the jobs met.
+        fn attend(&self) -> bool {
+            let mut arrived = self.arrived.lock().unwrap();
+            *arrived += 1;
+            self.all_here.notify_all();
+            let limit = Duration::from_secs(10);
+            let waiting = |arrived: &mut usize| *arrived < self.jobs;
+            let wait =
+                self.all_here.wait_timeout_while(arrived, limit, waiting);
+            let (arrived, _) = wait.unwrap();
+            *arrived >= self.jobs
+        }
+    }
+
+    /// Counts, not times: `jobs` jobs that must all run at once get a
+    /// thread each from the blocking pool, however many cores there are:
+    /// each job found no idle thread, so the pool started one.
     #[test]
     fn spawn_blocking_starts_more_threads_than_there_are_cores() {
         let cores = std::thread::available_parallelism().unwrap().get();
+        let jobs = (4 * cores).min(256); // under the default limit of 512
         let rt = runtime();
-        let (_, blocking) = rt.block_on(with_spawn_blocking(32, 300_000));
-        let (_, pool) = rt.block_on(with_rayon(32, 300_000));
-        assert!(blocking > cores, "{blocking} threads, {cores} cores");
-        assert!(pool <= rayon::current_num_threads());
+        let seen = Arc::default();
+        let meeting = Arc::new(Meeting {
+            arrived: Mutex::new(0),
+            all_here: Condvar::new(),
+            jobs,
+        });
+        let handles: Vec<_> = (0..jobs)
+            .map(|_| {
+                let (meeting, seen) = (Arc::clone(&meeting), Arc::clone(&seen));
+                rt.spawn_blocking(move || {
+                    compute(1_000, &seen);
+                    meeting.attend()
+                })
+            })
+            .collect();
+        for handle in handles {
+            assert!(rt.block_on(handle).unwrap(), "the jobs never all met");
+        }
+        let blocking = seen.lock().unwrap().len();
+        assert_eq!(blocking, jobs, "{blocking} threads for {jobs} jobs");
+        // Rayon runs the same number of jobs on its pool, one per core.
+        let (_, pool) = rt.block_on(with_rayon(jobs, 1_000));
+        assert!(pool <= rayon::current_num_threads(), "{pool} threads");
+        assert!(rayon::current_num_threads() <= cores);
     }
 }
