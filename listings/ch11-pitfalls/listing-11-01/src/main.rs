@@ -33,8 +33,8 @@ fn blocking_lookup() -> u32 {
     42
 }
 
-async fn handle_blocking() -> u32 {
-    blocking_lookup() // wrong: blocks the thread that runs the tasks
+async fn handle_blocking(lookup: impl FnOnce() -> u32) -> u32 {
+    lookup() // wrong: blocks the thread that runs the tasks
 }
 
 async fn handle_async() -> u32 {
@@ -42,8 +42,10 @@ async fn handle_async() -> u32 {
     42
 }
 
-async fn handle_on_blocking_pool() -> u32 {
-    tokio::task::spawn_blocking(blocking_lookup).await.unwrap()
+async fn handle_on_blocking_pool(
+    lookup: impl FnOnce() -> u32 + Send + 'static,
+) -> u32 {
+    tokio::task::spawn_blocking(lookup).await.unwrap()
 }
 // ANCHOR_END: blocking
 
@@ -58,26 +60,26 @@ fn crunch_step() {
 
 const STEPS: u32 = 20;
 
-async fn compute_inline() -> u32 {
+async fn compute_inline(step: impl Fn()) -> u32 {
     for _ in 0..STEPS {
-        crunch_step(); // 20 ms in all, and not one .await
+        step(); // not one .await in the whole loop
     }
     STEPS
 }
 
-async fn compute_yielding() -> u32 {
+async fn compute_yielding(step: impl Fn()) -> u32 {
     for _ in 0..STEPS {
-        crunch_step();
+        step();
         tokio::task::yield_now().await; // let the others in after each step
     }
     STEPS
 }
 
-async fn compute_on_rayon() -> u32 {
+async fn compute_on_rayon(step: impl Fn() + Send + 'static) -> u32 {
     let (done, result) = tokio::sync::oneshot::channel();
     rayon::spawn(move || {
         for _ in 0..STEPS {
-            crunch_step();
+            step();
         }
         let _ = done.send(STEPS); // the receiver may have given up
     });
@@ -101,21 +103,24 @@ async fn main() {
     let runs = [
         (
             "std::thread::sleep",
-            ticks_during(t, handle_blocking()).await,
+            ticks_during(t, handle_blocking(blocking_lookup)).await,
         ),
         ("tokio::time::sleep", ticks_during(t, handle_async()).await),
         (
             "spawn_blocking",
-            ticks_during(t, handle_on_blocking_pool()).await,
+            ticks_during(t, handle_on_blocking_pool(blocking_lookup)).await,
         ),
-        ("CPU loop", ticks_during(t, compute_inline()).await),
+        (
+            "CPU loop",
+            ticks_during(t, compute_inline(crunch_step)).await,
+        ),
         (
             "CPU loop, yield_now",
-            ticks_during(t, compute_yielding()).await,
+            ticks_during(t, compute_yielding(crunch_step)).await,
         ),
         (
             "CPU loop on rayon",
-            ticks_during(t, compute_on_rayon()).await,
+            ticks_during(t, compute_on_rayon(crunch_step)).await,
         ),
     ];
     for (name, ticks) in runs {
@@ -132,37 +137,84 @@ mod tests {
     #[tokio::test]
     async fn a_blocking_call_stops_every_other_task() {
         let ticks = start_heartbeat();
-        assert_eq!(ticks_during(&ticks, handle_blocking()).await, 0);
+        let ticked = ticks_during(&ticks, handle_blocking(blocking_lookup));
+        assert_eq!(ticked.await, 0);
     }
 
-    #[tokio::test]
+    // The fixed versions are tested without a short real-time window. The
+    // work cannot finish before the other tasks have had their turn: a
+    // wait on the paused clock, or a step that holds its thread until the
+    // heartbeat has ticked (5 s at most, which only a blocked runtime
+    // reaches).
+
+    /// A blocking step for the tests: holds its thread until the heartbeat
+    /// has ticked at least once since the step was made, or 5 s passed.
+    fn until_a_tick(ticks: &Arc<AtomicUsize>) -> impl Fn() + Send + 'static {
+        let ticks = Arc::clone(ticks);
+        let start = ticks.load(Ordering::Relaxed);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        move || {
+            while ticks.load(Ordering::Relaxed) == start
+                && Instant::now() < deadline
+            {
+                std::thread::sleep(Duration::from_micros(100));
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn an_async_wait_lets_the_other_tasks_run() {
         let ticks = start_heartbeat();
-        assert!(ticks_during(&ticks, handle_async()).await > 0);
+        // 30 ms on the paused clock: the heartbeat ticks at 1, 2, … ms.
+        assert!(ticks_during(&ticks, handle_async()).await >= 29);
     }
 
     #[tokio::test]
     async fn spawn_blocking_keeps_the_runtime_free() {
         let ticks = start_heartbeat();
-        assert!(ticks_during(&ticks, handle_on_blocking_pool()).await > 0);
+        let step = until_a_tick(&ticks);
+        let lookup = move || {
+            step();
+            42
+        };
+        assert!(
+            ticks_during(&ticks, handle_on_blocking_pool(lookup)).await > 0
+        );
     }
 
     #[tokio::test]
     async fn a_cpu_loop_stops_every_other_task() {
         let ticks = start_heartbeat();
-        assert_eq!(ticks_during(&ticks, compute_inline()).await, 0);
+        assert_eq!(ticks_during(&ticks, compute_inline(crunch_step)).await, 0);
+    }
+
+    /// A task that is always ready to run: it counts each turn it gets.
+    fn start_spinner() -> Arc<AtomicUsize> {
+        let turns = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&turns);
+        tokio::spawn(async move {
+            loop {
+                counter.fetch_add(1, Ordering::Relaxed);
+                tokio::task::yield_now().await;
+            }
+        });
+        turns
     }
 
     #[tokio::test]
     async fn yield_now_in_a_cpu_loop_lets_the_others_in() {
-        let ticks = start_heartbeat();
-        assert!(ticks_during(&ticks, compute_yielding()).await > 0);
+        // No clock at all: twenty yields, and the other ready task runs
+        // in between. The same probe sees nothing in `compute_inline`.
+        let turns = start_spinner();
+        assert!(ticks_during(&turns, compute_yielding(crunch_step)).await > 0);
+        assert_eq!(ticks_during(&turns, compute_inline(crunch_step)).await, 0);
     }
 
     #[tokio::test]
     async fn rayon_keeps_the_runtime_free() {
         let ticks = start_heartbeat();
-        assert!(ticks_during(&ticks, compute_on_rayon()).await > 0);
+        let step = until_a_tick(&ticks);
+        assert!(ticks_during(&ticks, compute_on_rayon(step)).await > 0);
     }
 
     // ANCHOR: multi
@@ -191,7 +243,9 @@ mod tests {
                     (Arc::clone(&started), Arc::clone(&finished));
                 tokio::spawn(async move {
                     meet(&started, 2); // both workers are in a handler now
-                    let ticked = ticks_during(&ticks, handle_blocking()).await;
+                    let ticked =
+                        ticks_during(&ticks, handle_blocking(blocking_lookup))
+                            .await;
                     meet(&finished, 2); // and stay there until both counted
                     ticked
                 })
