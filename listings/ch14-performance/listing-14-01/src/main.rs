@@ -134,7 +134,7 @@ fn main() {
     for (name, figure) in rows {
         let task = Spread::of(runs.iter().map(|(t, _)| figure(t)));
         let thread = Spread::of(runs.iter().map(|(_, t)| figure(t)));
-        println!("{name:19}{task:>19.1}{thread:>25.1}");
+        println!("{name:19} {task:>18.1} {thread:>24.1}");
     }
 }
 

@@ -117,7 +117,7 @@ fn main() {
         let wall = spread(|c| c.micros);
         let cpu = spread(|c| c.cpu_micros);
         let allocations = spread(|c| c.allocations).median;
-        println!("{name:21}{wall:>20.2}{cpu:>21.2}{allocations:>8.0}");
+        println!("{name:21} {wall:>19.2} {cpu:>20.2} {allocations:>7.0}");
     }
 }
 

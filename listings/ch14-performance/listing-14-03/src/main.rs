@@ -97,7 +97,7 @@ fn main() {
                 let cpu = Spread::of(runs.iter().map(|r| get(r).1));
                 let s = if tasks == 1 { "" } else { "s" };
                 let label = format!("{name}, {tasks} task{s}");
-                println!("  {label:14}{wall:>24.1}{cpu:>22.1}");
+                println!("  {label:14} {wall:>23.1} {cpu:>21.1}");
             }
         }
     }
