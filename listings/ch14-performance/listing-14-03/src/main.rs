@@ -115,6 +115,15 @@ mod tests {
             .fold(f64::MAX, f64::min)
     }
 
+    /// What a debug build can check: under contention, both mutexes let
+    /// every addition through exactly once (each function asserts it).
+    #[test]
+    fn both_mutexes_count_every_addition_under_contention() {
+        let rt = runtime();
+        rt.block_on(std_mutex(4, 2_000, 10));
+        rt.block_on(tokio_mutex(4, 2_000, 10));
+    }
+
     /// Release builds only. In a debug build Tokio's code is not optimised
     /// and `std`'s lock is mostly pre-compiled, so the test would pass
     /// whatever the designs cost: run it with `cargo test --release`.
