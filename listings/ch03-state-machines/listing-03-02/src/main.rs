@@ -68,12 +68,12 @@ async fn awaits_the_big_one_boxed() -> u8 {
 macro_rules! row {
     ($future:expr) => {
         let size = size_of_val(&$future);
-        println!("{:<40}{size:>6}", stringify!($future));
+        println!("{:<56}{size:>6}", stringify!($future));
     };
 }
 
 fn main() {
-    println!("{:<40}{:>6}", "future", "bytes");
+    println!("{:<56}{:>6}", "future", "bytes");
     row!(no_await());
     row!(small_local_across_await());
     row!(buffer_dropped_before_await());
@@ -82,14 +82,44 @@ fn main() {
     row!(awaits_the_big_one_boxed());
     row!(Box::pin(buffer_held_across_await()));
     row!(sleeps_a_second());
+    nested_rows(); // a second table, explained further on
 
     let (_, plain) = allocations_while(|| run(awaits_the_big_one()));
     let (_, boxed) = allocations_while(|| run(awaits_the_big_one_boxed()));
     println!("\nheap allocations while running it to completion:");
-    println!("{:<40}{plain:>6}", "awaits_the_big_one()");
-    println!("{:<40}{boxed:>6}", "awaits_the_big_one_boxed()");
+    println!("{:<56}{plain:>6}", "awaits_the_big_one()");
+    println!("{:<56}{boxed:>6}", "awaits_the_big_one_boxed()");
 }
 // ANCHOR_END: sizes
+
+// ANCHOR: nested
+/// Awaits whatever future it is given, and nothing else.
+async fn pass_through<F: Future>(future: F) -> F::Output {
+    future.await
+}
+
+async fn two_in_a_row() -> u8 {
+    let first = buffer_held_across_await().await;
+    let second = buffer_held_across_await().await;
+    first.wrapping_add(second)
+}
+
+async fn two_at_once() -> u8 {
+    let (first, second) =
+        tokio::join!(buffer_held_across_await(), buffer_held_across_await());
+    first.wrapping_add(second)
+}
+
+/// The second table: futures that contain other futures.
+fn nested_rows() {
+    println!("\n{:<56}{:>6}", "nested future", "bytes");
+    row!(pass_through(buffer_held_across_await()));
+    row!(pass_through(pass_through(buffer_held_across_await())));
+    row!(pass_through(Box::pin(buffer_held_across_await())));
+    row!(two_in_a_row());
+    row!(two_at_once());
+}
+// ANCHOR_END: nested
 
 /// Polls a future to completion on this thread, without a runtime.
 fn run<F: Future>(future: F) -> F::Output {
@@ -156,6 +186,37 @@ mod tests {
         let boxed = Box::pin(buffer_held_across_await());
         assert_eq!(size_of_val(&boxed), POINTER);
         assert!(size_of_val(&awaits_the_big_one_boxed()) < 1024);
+    }
+
+    #[test]
+    fn a_future_created_inside_the_body_is_stored_once() {
+        let big = size_of_val(&buffer_held_across_await());
+        assert!(size_of_val(&awaits_the_big_one()) < big + 64);
+        // Two awaits in a row reuse the same space...
+        assert!(size_of_val(&two_in_a_row()) < big + 64);
+        // ...two futures in flight at once need room for both.
+        assert!(size_of_val(&two_at_once()) >= 2 * big);
+    }
+
+    #[test]
+    fn a_future_passed_in_is_stored_twice() {
+        let big = size_of_val(&buffer_held_across_await());
+        let once = pass_through(buffer_held_across_await());
+        assert!(size_of_val(&once) >= 2 * big);
+        // Each layer doubles the size again.
+        let twice = pass_through(pass_through(buffer_held_across_await()));
+        assert!(size_of_val(&twice) >= 4 * big);
+        // The same goes for a future moved into an `async move` block.
+        let inner = buffer_held_across_await();
+        #[expect(clippy::redundant_async_block)] // the point of the test
+        let block = async move { inner.await };
+        assert!(size_of_val(&block) >= 2 * big);
+    }
+
+    #[test]
+    fn boxing_the_future_you_pass_in_keeps_the_wrapper_small() {
+        let boxed = pass_through(Box::pin(buffer_held_across_await()));
+        assert!(size_of_val(&boxed) <= 4 * POINTER);
     }
 
     #[test]

@@ -1,5 +1,15 @@
+// ANCHOR: fixes
 use std::rc::Rc;
 use std::sync::Arc;
+
+use tokio::task::LocalSet;
+
+/// The future of Listing 3-10: `Send` arguments, but not a `Send` future.
+async fn greet_with_rc(name: String) -> String {
+    let shared = Rc::new(name);
+    tokio::task::yield_now().await;
+    format!("Hello, {shared}!")
+}
 
 /// Fix 1: `Arc` is the thread-safe `Rc`.
 async fn greet_with_arc(name: String) -> String {
@@ -24,18 +34,19 @@ async fn main() {
     let second = tokio::spawn(greet_with_rc_dropped_in_time("Bob".into()));
     println!("{}", first.await.unwrap());
     println!("{}", second.await.unwrap());
+
+    // Fix 3: keep the future as it is, and run it where `Send` is not
+    // required: on a `LocalSet`, which polls its tasks on this thread.
+    let local = LocalSet::new();
+    let third = local.spawn_local(greet_with_rc("Chloé".into()));
+    println!("{}", local.run_until(third).await.unwrap());
 }
+// ANCHOR_END: fixes
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The future of Listing 3-10: `Send` arguments, but not a `Send` future.
-    async fn greet_with_rc(name: String) -> String {
-        let shared = Rc::new(name);
-        tokio::task::yield_now().await;
-        format!("Hello, {shared}!")
-    }
+    use std::sync::Mutex;
 
     /// `is_send!(value)` says whether the value's type is `Send` (an inherent
     /// method, present only when `T: Send`, wins over the trait method).
@@ -87,5 +98,44 @@ mod tests {
     async fn the_rc_version_still_runs_where_send_is_not_needed() {
         let greeting = greet_with_rc("Amélie".into()).await;
         assert_eq!(greeting, "Hello, Amélie!");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_local_set_spawns_the_rc_version_as_it_is() {
+        let local = LocalSet::new();
+        let handle = local.spawn_local(greet_with_rc("Chloé".into()));
+        let greeting = local.run_until(handle).await.unwrap();
+        assert_eq!(greeting, "Hello, Chloé!");
+    }
+
+    /// Only moved, never borrowed, then dropped before the `.await`.
+    async fn drop_of_an_untouched_rc(name: String) -> usize {
+        let shared = Rc::new(name);
+        drop(shared);
+        tokio::task::yield_now().await;
+        0
+    }
+
+    #[test]
+    fn drop_counts_for_a_value_that_was_never_borrowed() {
+        assert!(is_send!(drop_of_an_untouched_rc(String::new())));
+    }
+
+    /// In edition 2024 the guard, a temporary of the `if let`, is dropped
+    /// before the `else` block runs; in edition 2021 it lived until the end
+    /// of the whole `if let`, across the `.await`.
+    async fn first_or_wait(queue: &Mutex<Vec<u32>>) -> u32 {
+        if let Some(&first) = queue.lock().unwrap().first() {
+            first
+        } else {
+            tokio::task::yield_now().await;
+            0
+        }
+    }
+
+    #[test]
+    fn an_if_let_guard_is_gone_in_the_else_block() {
+        let queue = Mutex::new(vec![7]);
+        assert!(is_send!(first_or_wait(&queue)));
     }
 }
