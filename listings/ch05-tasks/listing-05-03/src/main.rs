@@ -68,6 +68,49 @@ mod tests {
         assert!(!reached_the_end.load(Ordering::SeqCst));
     }
 
+    // ANCHOR: mid_poll
+    #[test]
+    fn a_task_aborted_in_the_middle_of_a_poll_can_still_complete() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .build()
+            .unwrap();
+        let (started, has_started) = std::sync::mpsc::channel();
+        let (go, wait_for_go) = std::sync::mpsc::channel::<()>();
+        let result = runtime.block_on(async {
+            let handle = tokio::spawn(async move {
+                started.send(()).unwrap();
+                wait_for_go.recv().unwrap(); // a worker is in this poll...
+                42 // ...and the same poll completes the task
+            });
+            has_started.recv().unwrap(); // the task is being polled now
+            handle.abort(); // only a request: it marks the task cancelled
+            go.send(()).unwrap();
+            handle.await
+        });
+        assert_eq!(result.unwrap(), 42, "the abort came too late");
+    }
+    // ANCHOR_END: mid_poll
+
+    // ANCHOR: abort_handle
+    #[tokio::test(start_paused = true)]
+    async fn an_abort_handle_cancels_a_task_it_does_not_own() {
+        let start = tokio::time::Instant::now();
+        let handle = tokio::spawn(async {
+            sleep(Duration::from_secs(3600)).await;
+            7
+        });
+        let abort = handle.abort_handle(); // cloneable, can't be awaited
+        tokio::spawn(async move {
+            sleep(Duration::from_secs(1)).await; // a watchdog
+            abort.abort();
+        });
+        let error = handle.await.unwrap_err(); // the owner sees the abort
+        assert!(error.is_cancelled());
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    }
+    // ANCHOR_END: abort_handle
+
     #[tokio::test]
     async fn aborting_a_finished_task_changes_nothing() {
         let handle = tokio::spawn(async { 1 });
