@@ -66,8 +66,15 @@ done <<<"$all"
 
 status=0
 if [ ${#packages[@]} -gt 0 ]; then
-    echo "== $(( ${#packages[@]} / 2 )) packages declare rust-version $version: their tests"
-    cargo nextest run --locked --no-fail-fast "${packages[@]}" || status=1
+    echo "== $(( ${#packages[@]} / 2 )) packages declare rust-version $version: build"
+    # --keep-going lists every package that does not compile, not only the
+    # first; the tests run once everything compiles.
+    if cargo build --locked --keep-going --all-targets "${packages[@]}"; then
+        echo "== their tests"
+        cargo nextest run --locked --no-fail-fast "${packages[@]}" || status=1
+    else
+        status=1
+    fi
     if grep -qx "support $version" <<<"$all"; then
         echo "== the support crate's doc tests"
         cargo test --locked --doc --package support || status=1
