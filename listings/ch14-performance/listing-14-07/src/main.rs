@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::ThreadId;
 use std::time::{Duration, Instant};
 
-use support::measure::{Spread, repeat, timed};
+use support::measure::{Spread, Times, repeat, timed};
 use tokio::runtime::{Builder, Runtime};
 use tokio::sync::oneshot;
 
@@ -83,19 +83,23 @@ fn main() {
         "{:14} {:>18} {:>18} {:>13} {:>10}",
         "", "wall time, ms", "CPU time, ms", "cores busy", "threads"
     );
-    for name in ["spawn_blocking", "rayon"] {
-        let runs = repeat(|| {
-            let ((_, threads), times) = timed(|| match name {
-                "rayon" => rt.block_on(with_rayon(jobs, rounds)),
-                _ => rt.block_on(with_spawn_blocking(jobs, rounds)),
-            });
-            let ms = |d: Duration| d.as_secs_f64() * 1e3;
-            (ms(times.wall), ms(times.cpu), threads as f64)
-        });
-        let wall = Spread::of(runs.iter().map(|r| r.0));
-        let cpu = Spread::of(runs.iter().map(|r| r.1));
-        let busy = Spread::of(runs.iter().map(|r| r.1 / r.0));
-        let threads = Spread::of(runs.iter().map(|r| r.2));
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    // Each run does both, one after the other, so that both meet the
+    // same background load.
+    let runs = repeat(|| {
+        let ((_, blocking), b) =
+            timed(|| rt.block_on(with_spawn_blocking(jobs, rounds)));
+        let ((_, rayon), r) = timed(|| rt.block_on(with_rayon(jobs, rounds)));
+        [(b, blocking), (r, rayon)]
+    });
+    for (i, name) in ["spawn_blocking", "rayon"].into_iter().enumerate() {
+        let figure = |f: &dyn Fn(Times, usize) -> f64| {
+            Spread::of(runs.iter().map(|run| f(run[i].0, run[i].1)))
+        };
+        let wall = figure(&|t, _| ms(t.wall));
+        let cpu = figure(&|t, _| ms(t.cpu));
+        let busy = figure(&|t, _| ms(t.cpu) / ms(t.wall));
+        let threads = figure(&|_, n| n as f64);
         println!(
             "{name:14} {wall:>18.0} {cpu:>18.0} {busy:>13.1} {threads:>10.0}"
         );
