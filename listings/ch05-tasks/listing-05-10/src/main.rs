@@ -1,9 +1,10 @@
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::task::JoinSet;
 use tokio::time::sleep;
-use tokio_util::task::TaskTracker;
+use tokio_util::task::{AbortOnDropHandle, TaskTracker};
 
 /// The items saved so far.
 type Saved = Arc<Mutex<Vec<u32>>>;
@@ -70,6 +71,29 @@ async fn save_all_tracked(items: &[u32], saved: &Saved) -> Vec<String> {
 }
 // ANCHOR_END: tracker
 
+// ANCHOR: owner
+/// Counts ticks in a background task that lives as long as the `Ticker`.
+struct Ticker {
+    ticks: Arc<AtomicU32>,
+    _task: AbortOnDropHandle<()>, // dropping it aborts the task
+}
+
+impl Ticker {
+    fn start() -> Ticker {
+        let ticks = Arc::new(AtomicU32::new(0));
+        let counter = ticks.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                sleep(Duration::from_millis(10)).await;
+                counter.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        let _task = AbortOnDropHandle::new(task);
+        Ticker { ticks, _task }
+    }
+}
+// ANCHOR_END: owner
+
 // ANCHOR: main
 // The paused clock makes every run print the same thing.
 #[tokio::main(flavor = "current_thread", start_paused = true)]
@@ -89,6 +113,16 @@ async fn main() {
     let mut saved = saved.lock().unwrap().clone();
     saved.sort();
     println!("TaskTracker: errors {errors:?}, saved {saved:?}");
+
+    let ticker = Ticker::start();
+    let ticks = ticker.ticks.clone();
+    sleep(Duration::from_millis(35)).await;
+    drop(ticker);
+    sleep(Duration::from_millis(100)).await;
+    println!(
+        "Ticker: {} ticks, then dropped",
+        ticks.load(Ordering::Relaxed)
+    );
 }
 // ANCHOR_END: main
 
@@ -152,6 +186,21 @@ mod tests {
         drop(rt); // waits for the worker threads
         assert_eq!(*saved.lock().unwrap(), [1], "saved after the drop");
     }
+
+    // ANCHOR: owner_test
+    #[tokio::test(start_paused = true)]
+    async fn dropping_the_owner_aborts_its_task() {
+        let ticker = Ticker::start();
+        let ticks = ticker.ticks.clone();
+        sleep(Duration::from_millis(35)).await;
+        assert_eq!(ticks.load(Ordering::Relaxed), 3);
+        drop(ticker);
+        sleep(Duration::from_millis(100)).await;
+        assert_eq!(ticks.load(Ordering::Relaxed), 3, "the task kept ticking");
+        // The task's future, and its clone of `ticks`, have been dropped.
+        assert_eq!(Arc::strong_count(&ticks), 1);
+    }
+    // ANCHOR_END: owner_test
 
     #[test]
     fn task_tracker_waits_for_every_task_before_shutdown() {
