@@ -113,10 +113,12 @@ mod tests {
     fn one_thread_drives_thousands_of_waiting_tasks() {
         // The barrier opens only once all 10,000 tasks are suspended in it
         // at the same time, on one thread. Then each waits 50 ms: one
-        // after the other, that would take 500 s.
+        // after the other, that would take 500 s. The bound leaves room
+        // for a debug build on a busy machine to poll 10,000 tasks a few
+        // times each.
         let wait = Duration::from_millis(50);
         let phases = tasks(10_000, wait);
-        assert!(phases.waiting < wait * 20, "{phases:?}");
+        assert!(phases.waiting < Duration::from_secs(10), "{phases:?}");
     }
 
     #[test]
