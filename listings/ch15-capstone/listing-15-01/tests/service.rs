@@ -149,7 +149,7 @@ async fn a_slow_upstream_gets_a_504_not_a_hang() {
         "the joke service did not answer within 200ms"
     );
     // Three attempts of 200 ms and two short pauses, not five seconds.
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(4));
     service.stop().await;
 }
 
