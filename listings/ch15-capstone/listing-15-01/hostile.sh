@@ -51,10 +51,11 @@ sigint() {
     local client_pid=$!
     sleep 1
     local started status
-    started=$(date +%s.%N)
+    started=$(date +%s%N)
     kill -INT "$pid"
     wait "$pid" && status=0 || status=$?
-    echo "exited with status $status after $(echo "$(date +%s.%N) - $started" | bc) s"
+    local ms=$(( ($(date +%s%N) - started) / 1000000 ))
+    echo "exited with status $status after $((ms / 1000)).$(printf %03d $((ms % 1000))) s"
     grep -E 'grace period|stopped|draining' "$log" | sed 's/^.*Z *//'
     kill "$client_pid" 2>/dev/null || true
 }
