@@ -39,16 +39,24 @@ async fn round_trip(
 async fn proxy(listener: TcpListener, upstream: SocketAddr) {
     loop {
         match listener.accept().await {
-            Ok((mut client, _peer)) => {
+            Ok((client, peer)) => {
                 tokio::spawn(async move {
-                    let mut server = TcpStream::connect(upstream).await?;
-                    tokio::io::copy_bidirectional(&mut client, &mut server)
-                        .await
+                    if let Err(error) = forward(client, upstream).await {
+                        eprintln!("forwarding for {peer} failed: {error}");
+                    }
                 });
             }
             Err(error) => accept_failed(error).await,
         }
     }
+}
+
+async fn forward(
+    mut client: TcpStream,
+    upstream: SocketAddr,
+) -> io::Result<(u64, u64)> {
+    let mut server = TcpStream::connect(upstream).await?;
+    tokio::io::copy_bidirectional(&mut client, &mut server).await
 }
 // ANCHOR_END: proxy
 
