@@ -176,10 +176,11 @@ lint: spell actionlint ## Spelling, workflows, then rustfmt and clippy (-D warni
 # own so the flag never reaches the book's other builds.
 CONSOLE_DEMO := listings/ch13-observability/console
 .PHONY: console-check
-console-check: ## Type-check and lint the tokio-console example (built apart, with tokio_unstable)
-	@echo "== $(CONSOLE_DEMO): rustfmt, clippy (tokio_unstable)"
-	@cd $(CONSOLE_DEMO) && cargo fmt --check && \
-		CARGO_TARGET_DIR="$(CURDIR)/target/console" cargo clippy --quiet --locked -- -D warnings
+console-check: ## Lint the tokio_unstable examples (built apart), and test the task-dump one
+	@echo "== $(CONSOLE_DEMO): rustfmt, clippy, task-dump tests (tokio_unstable)"
+	@cd $(CONSOLE_DEMO) && cargo fmt --all --check && \
+		CARGO_TARGET_DIR="$(CURDIR)/target/console" cargo clippy --quiet --locked --workspace --all-targets -- -D warnings && \
+		CARGO_TARGET_DIR="$(CURDIR)/target/console" cargo test --quiet --locked -p unstable-demo
 
 .PHONY: test
 test: ## Verify everything: lints, site, links, browser, listings, snippets, outputs, compiler errors
