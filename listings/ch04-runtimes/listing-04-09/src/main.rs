@@ -64,14 +64,56 @@ mod tests {
     }
 
     #[test]
-    fn the_tokio_runtime_does_not_depend_on_tracing() {
-        // Cargo.lock lists the dependencies of every package in the build.
+    fn tasks_that_wait_for_each_other_run_without_tokio() {
+        // The producer waits whenever the channel is full, the consumer
+        // whenever it is empty: both return `Pending` and are woken.
+        let mut pool = LocalPool::new();
+        let (mut sender, mut receiver) = mpsc::channel(1);
+        let total = Rc::new(Cell::new(0));
+        let seen = Rc::clone(&total);
+        let spawner = pool.spawner();
+        spawner
+            .spawn_local(async move {
+                for n in 1..=5 {
+                    sender.send(n).await.unwrap();
+                }
+            })
+            .unwrap();
+        spawner
+            .spawn_local(async move {
+                while let Some(n) = receiver.next().await {
+                    seen.set(seen.get() + n);
+                }
+            })
+            .unwrap();
+        pool.run();
+        assert_eq!(total.get(), 15);
+    }
+
+    /// The `[[package]]` entry of `name` in the workspace's Cargo.lock.
+    fn locked(name: &str) -> String {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../Cargo.lock");
         let lock = std::fs::read_to_string(path).unwrap();
-        let tokio = lock
+        let entry = lock
             .split("[[package]]")
-            .find(|entry| entry.contains("\nname = \"tokio\"\n"))
-            .expect("tokio is in Cargo.lock");
+            .find(|entry| entry.contains(&format!("\nname = \"{name}\"\n")));
+        entry.expect("the crate is in Cargo.lock").to_string()
+    }
+
+    #[test]
+    fn tracing_depends_on_no_executor_and_no_reactor() {
+        let tracing = locked("tracing");
+        assert!(tracing.contains("\"tracing-core\""));
+        for runtime in ["tokio", "mio", "futures-executor", "async-executor"] {
+            let dependency = format!("\"{runtime}");
+            assert!(!tracing.contains(&dependency), "tracing uses {runtime}");
+        }
+    }
+
+    #[test]
+    fn the_tokio_runtime_does_not_depend_on_tracing() {
+        // Cargo.lock lists the dependencies of every package in the build.
+        let tokio = locked("tokio");
         assert!(tokio.contains("\"mio\"")); // its I/O reactor
         assert!(!tokio.contains("\"tracing")); // no tracing at all
     }

@@ -61,7 +61,12 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_std_mutex_is_right_when_never_held_across_await() {
         let counter = JokeCounter::default();
-        serve(&counter, &["ada", "grace", "alan"], 1000).await;
+        let users = ["ada", "grace", "alan"];
+        // A lock held across an await could stall here: fail, do not hang.
+        let limit = std::time::Duration::from_secs(30);
+        tokio::time::timeout(limit, serve(&counter, &users, 1000))
+            .await
+            .expect("serving stalled");
         for user in ["ada", "grace", "alan"] {
             assert_eq!(counter.count(user), 1000, "no update was lost");
         }
