@@ -238,6 +238,9 @@ async fn upstream_requests_are_limited_to_the_configured_number() {
 
     let service = start(Config {
         upstream_limit: 4,
+        // Attempts must not time out here: a cancelled attempt gives its
+        // slot back while the upstream still counts it.
+        attempt_timeout: Duration::from_secs(5),
         upstream_wait: Duration::from_secs(5),
         ..config(joke_url)
     })
