@@ -140,7 +140,11 @@ async fn bad_input_gets_a_clear_4xx_json_error() {
 #[tokio::test]
 async fn a_slow_upstream_gets_a_504_not_a_hang() {
     let demo = DemoServer::start();
-    let service = start(config(demo.url("/joke?delay_ms=5000"))).await;
+    let service = start(Config {
+        attempt_timeout: Duration::from_millis(200),
+        ..config(demo.url("/joke?delay_ms=5000"))
+    })
+    .await;
     let started = Instant::now();
     let (status, body) = post_joke(&service, json!({ "user": "ada" })).await;
     assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");

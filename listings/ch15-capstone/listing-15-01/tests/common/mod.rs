@@ -61,11 +61,13 @@ pub async fn start_with(config: Config, routes: Router<App>) -> Running {
     }
 }
 
-/// A configuration whose upstream is `joke_url`, with short timeouts.
+/// A configuration whose upstream is `joke_url`, with short pauses. An
+/// attempt may take a second: on a busy machine a shorter one could time
+/// out and be retried, which tests that count requests would notice.
 pub fn config(joke_url: String) -> Config {
     Config {
         joke_url: Some(joke_url),
-        attempt_timeout: Duration::from_millis(200),
+        attempt_timeout: Duration::from_secs(1),
         retries: 2,
         backoff: Duration::from_millis(5),
         ..Config::default()
