@@ -5,6 +5,12 @@
 // The Makefile puts it in src/assets/, which mdBook copies to the site.
 // When the reader switches between a light and a dark theme, the diagrams
 // are drawn again from their source, which is kept before the first drawing.
+//
+// mermaid.js takes a second or more of main-thread work on a phone, so it is
+// not fetched with the page: only when a diagram comes within a screen's
+// height of the part the reader sees (diagrams below the first screen then
+// cost nothing until the reader scrolls towards them), or at once on the
+// print page, which is printed as soon as it has loaded.
 (() => {
     const diagrams = Array.from(document.querySelectorAll('pre.mermaid'));
     if (diagrams.length === 0) {
@@ -45,15 +51,33 @@
 
     // This script is theme/mermaid-loader-<hash>.js on every page, so the
     // site's root, and assets/ in it, are one level up from its own URL.
-    const script = document.createElement('script');
-    script.src = new URL('../assets/mermaid.min.js', document.currentScript.src).href;
-    script.onload = () => {
-        draw();
-        // mdBook switches themes by changing the class of <html>.
-        new MutationObserver(draw).observe(document.documentElement, {
-            attributes: true,
-            attributeFilter: ['class'],
-        });
+    const src = new URL('../assets/mermaid.min.js', document.currentScript.src).href;
+    const load = () => {
+        const script = document.createElement('script');
+        script.src = src;
+        script.onload = () => {
+            draw();
+            // mdBook switches themes by changing the class of <html>.
+            new MutationObserver(draw).observe(document.documentElement, {
+                attributes: true,
+                attributeFilter: ['class'],
+            });
+        };
+        document.head.appendChild(script);
     };
-    document.head.appendChild(script);
+
+    const printPage = document.querySelector('meta[name="robots"][content="noindex"]') !== null;
+    if (printPage || !('IntersectionObserver' in window)) {
+        load();
+        return;
+    }
+    const near = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+            near.disconnect();
+            load();
+        }
+    }, { rootMargin: '0px 0px 100% 0px' });
+    for (const pre of diagrams) {
+        near.observe(pre);
+    }
 })();
