@@ -8,8 +8,12 @@ set -euo pipefail
 
 bin=target/release/listing-15-01
 client=target/release/examples/half_open
+load=target/release/examples/load
 log=$(mktemp)
-trap 'kill "${pid:-0}" 2>/dev/null || true; rm -f "$log"' EXIT
+out=$(mktemp)
+trap 'kill "${pid:-0}" "${client_pid:-0}" 2>/dev/null || true; rm -f "$log" "$out"' EXIT
+
+echo "== $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # Starts the service on a free port in the background, with `ulimit -n` set
 # to $1, and waits until it listens; sets $pid and $addr.
@@ -30,6 +34,11 @@ stop() {
     wait "$pid" || true
 }
 
+echo "== 5,000 requests, 200 at a time, to the binary"
+start "$(ulimit -n)"
+"$load" "$addr" 5000 200
+stop
+
 echo "== 1,000 half-open clients (open-file limit $(ulimit -n))"
 start "$(ulimit -n)"
 "$client" "$addr" 1000 60
@@ -47,9 +56,10 @@ stop
 sigint() {
     echo "== SIGINT with two half-sent requests open, $1"
     start "$(ulimit -n)"
-    "$client" "$addr" 2 30 >/dev/null &
-    local client_pid=$!
-    sleep 1
+    "$client" "$addr" 2 30 >"$out" &
+    client_pid=$!
+    # Wait until both connections are open and have sent their half.
+    until grep -q 'half-open connections open' "$out"; do sleep 0.1; done
     local started status
     started=$(date +%s%N)
     kill -INT "$pid"

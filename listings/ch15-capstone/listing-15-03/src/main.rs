@@ -1,7 +1,8 @@
 //! A load test over loopback: the service runs in-process with the demo
 //! joke API. A closed-loop client sends 5,000 requests, 200 at a time; an
 //! open-loop client sends requests at a fixed rate, whatever the latency;
-//! and a last run offers twice what the service can serve.
+//! and a last run offers twice what the service can serve. Each kind of run
+//! is made once to warm up, then measured several times.
 
 use std::future::Future;
 use std::time::Duration;
@@ -9,6 +10,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use joke_bot::{App, Config};
 use reqwest::StatusCode;
+use support::measure::{Spread, Stopwatch, Times};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -20,8 +22,8 @@ const DEBUG: bool = cfg!(debug_assertions);
 /// Requests per closed-loop or open-loop run.
 const REQUESTS: usize = if DEBUG { 1_000 } else { 5_000 };
 const CONCURRENCY: usize = 200;
-/// Each figure is the median of this many runs.
-const RUNS: usize = if DEBUG { 1 } else { 5 };
+/// Each figure is the median of this many runs, after a warm-up run.
+const RUNS: usize = if DEBUG { 1 } else { support::measure::RUNS };
 /// How long each run at twice the capacity lasts, in seconds.
 const OVERLOAD_SECONDS: f64 = if DEBUG { 1.0 } else { 3.0 };
 
@@ -38,21 +40,22 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let url = format!("{}/jokes", service.base);
     let jokes = |i| send(&client, &url, i);
-    let mut closed = Vec::new();
-    for _ in 0..RUNS {
-        let started = Instant::now();
+    let closed = repeat(async || {
+        let stopwatch = Stopwatch::start();
         let results = closed_loop(REQUESTS, CONCURRENCY, jokes).await;
-        closed.push(Report::new(results, started.elapsed()));
-    }
+        Report::new(results, stopwatch.times())
+    })
+    .await;
     // The same number of requests, sent at the rate the closed loop
     // reported as the throughput.
-    let rate = median(&closed, Report::throughput).round();
-    let mut open = Vec::new();
-    for _ in 0..RUNS {
-        let started = Instant::now();
+    let rate = Spread::of(closed.iter().map(Report::throughput)).median;
+    let rate = rate.round();
+    let open = repeat(async || {
+        let stopwatch = Stopwatch::start();
         let results = open_loop(REQUESTS, rate, CONCURRENCY, jokes).await;
-        open.push(Report::new(results, started.elapsed()));
-    }
+        Report::new(results, stopwatch.times())
+    })
+    .await;
     service.stop().await?;
 
     // The upstream answers in 50 ms and the service may call it 8 at a
@@ -69,32 +72,37 @@ async fn main() -> anyhow::Result<()> {
     let url = format!("{}/jokes", service.base);
     let jokes = |i| send(&client, &url, i);
     let offered = (2.0 * capacity * OVERLOAD_SECONDS) as usize;
-    let mut overloaded = Vec::new();
-    for _ in 0..RUNS {
-        let started = Instant::now();
+    let overloaded = repeat(async || {
+        let stopwatch = Stopwatch::start();
         let results = open_loop(offered, 2.0 * capacity, 400, jokes).await;
-        overloaded.push(Report::new(results, started.elapsed()));
-    }
+        Report::new(results, stopwatch.times())
+    })
+    .await;
     service.stop().await?;
 
-    println!("each figure: median of {RUNS} runs [lowest, highest]");
+    println!(
+        "each figure: median (lowest–highest) of {RUNS} runs after a warm-up run"
+    );
+    println!("CPU time: of the whole process (client, service and upstream)");
     println!("closed loop: {REQUESTS} requests a run, {CONCURRENCY} at a time");
     print_errors(&closed);
     println!(
-        "  throughput:  {}",
-        figure(&closed, Report::throughput, " requests/s")
+        "  throughput:  {:.1} requests/s",
+        spread(&closed, Report::throughput)
     );
+    print_cpu(&closed);
     print_latencies(&closed);
     println!("open loop: {REQUESTS} requests a run, {rate} per second");
     print_errors(&open);
+    print_cpu(&open);
     print_latencies(&open);
     println!(
         "open loop at twice the capacity: {offered} requests a run, {} per second",
         2.0 * capacity
     );
     println!(
-        "  shed (503):  {}",
-        figure(&overloaded, Report::shed_percent, " %")
+        "  shed (503):  {:.1} %",
+        spread(&overloaded, Report::shed_percent)
     );
     let other: usize = overloaded.iter().map(Report::other_errors).sum();
     println!("  neither 200 nor 503: {other}");
@@ -108,6 +116,17 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs `run` once to warm up (connections, the database, the
+/// allocator), throws that result away, then `RUNS` times.
+async fn repeat(mut run: impl AsyncFnMut() -> Report) -> Vec<Report> {
+    run().await;
+    let mut reports = Vec::new();
+    for _ in 0..RUNS {
+        reports.push(run().await);
+    }
+    reports
+}
+
 /// The requests that did not get a 200, over all runs.
 fn print_errors(reports: &[Report]) {
     let errors: usize = reports.iter().map(Report::errors).sum();
@@ -117,32 +136,23 @@ fn print_errors(reports: &[Report]) {
 
 fn print_latencies(reports: &[Report]) {
     let p = |n| move |r: &Report| ms(r.percentile(n));
-    println!("  latency p50: {}", figure(reports, p(50), " ms"));
-    println!("  latency p99: {}", figure(reports, p(99), " ms"));
+    println!("  latency p50: {:.1} ms", spread(reports, p(50)));
+    println!("  latency p99: {:.1} ms", spread(reports, p(99)));
+}
+
+/// The process's CPU time per request: client, service and upstream.
+fn print_cpu(reports: &[Report]) {
+    let per_request =
+        |r: &Report| r.times.cpu.as_secs_f64() * 1e6 / r.statuses.len() as f64;
+    println!(
+        "  CPU time:    {:.1} µs per request",
+        spread(reports, per_request)
+    );
 }
 
 /// The median of `value` over the reports, with its range.
-fn figure(
-    reports: &[Report],
-    value: impl Fn(&Report) -> f64,
-    unit: &str,
-) -> String {
-    let values = sorted(reports, value);
-    let (low, high) = (values[0], values[values.len() - 1]);
-    let median = values[values.len() / 2];
-    format!("{median:.1}{unit} [{low:.1}, {high:.1}]")
-}
-
-/// The median of `value` over the reports.
-fn median(reports: &[Report], value: impl Fn(&Report) -> f64) -> f64 {
-    let values = sorted(reports, value);
-    values[values.len() / 2]
-}
-
-fn sorted(reports: &[Report], value: impl Fn(&Report) -> f64) -> Vec<f64> {
-    let mut values: Vec<f64> = reports.iter().map(value).collect();
-    values.sort_by(f64::total_cmp);
-    values
+fn spread(reports: &[Report], value: impl Fn(&Report) -> f64) -> Spread {
+    Spread::of(reports.iter().map(value))
 }
 
 fn ms(duration: Duration) -> f64 {
@@ -189,7 +199,8 @@ impl Service {
 struct Report {
     /// The status of each request (`None`: no answer at all).
     statuses: Vec<Option<StatusCode>>,
-    elapsed: Duration,
+    /// The run's wall time, and the CPU time the process used meanwhile.
+    times: Times,
     /// One per request, sorted.
     latencies: Vec<Duration>,
 }
@@ -197,14 +208,14 @@ struct Report {
 impl Report {
     fn new(
         results: Vec<(Option<StatusCode>, Duration)>,
-        elapsed: Duration,
+        times: Times,
     ) -> Report {
         let (statuses, mut latencies): (Vec<_>, Vec<_>) =
             results.into_iter().unzip();
         latencies.sort();
         Report {
             statuses,
-            elapsed,
+            times,
             latencies,
         }
     }
@@ -226,7 +237,7 @@ impl Report {
     // ANCHOR_END: load
 
     fn throughput(&self) -> f64 {
-        self.statuses.len() as f64 / self.elapsed.as_secs_f64()
+        self.statuses.len() as f64 / self.times.wall.as_secs_f64()
     }
 
     fn shed_percent(&self) -> f64 {
@@ -318,6 +329,11 @@ where
 mod tests {
     use super::*;
 
+    const NO_TIMES: Times = Times {
+        wall: Duration::ZERO,
+        cpu: Duration::ZERO,
+    };
+
     #[tokio::test(start_paused = true)]
     async fn open_loop_latency_counts_from_when_each_request_was_due() {
         // Due every 10 ms, each taking 100 ms, one at a time: request i
@@ -358,7 +374,7 @@ mod tests {
         ));
         let client = support::client();
         let results = closed_loop(500, 50, |i| send(&client, &url, i)).await;
-        let report = Report::new(results, Duration::ZERO);
+        let report = Report::new(results, NO_TIMES);
         assert_eq!((report.errors(), report.latencies.len()), (0, 500));
         shutdown.cancel();
         assert_eq!(server.await.unwrap(), joke_bot::Stopped::default());
@@ -376,7 +392,7 @@ mod tests {
     #[test]
     fn percentiles_pick_the_right_rank() {
         let results = (1..=200).map(|ms| (None, Duration::from_millis(ms)));
-        let report = Report::new(results.collect(), Duration::ZERO);
+        let report = Report::new(results.collect(), NO_TIMES);
         assert_eq!(report.percentile(50), Duration::from_millis(100));
         assert_eq!(report.percentile(99), Duration::from_millis(198));
         assert_eq!(report.percentile(100), Duration::from_millis(200));
