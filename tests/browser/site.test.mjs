@@ -221,6 +221,10 @@ test('badges show, and hidden lines can be revealed', async () => {
 
   // Pin the block down first: the selector stops matching it once clicked.
   const block = await tab.locator('pre:has(button[title="Show hidden lines"])').first().elementHandle();
+  // Highlighting a block replaces its lines with new elements: let it
+  // happen (the block has to come near) before holding on to one.
+  await block.scrollIntoViewIfNeeded();
+  await tab.waitForFunction((pre) => pre.querySelector('code .hljs-keyword'), block, { timeout: 15_000 });
   const line = await block.$('.boring:has-text("use")');
   assert.equal(await line.isVisible(), false, 'hidden lines are visible before the toggle');
   // The block's buttons appear when the pointer is over it, as for a reader.
@@ -252,11 +256,73 @@ test('mermaid.js is fetched only when a diagram comes near, and the page is othe
   assert.equal(mermaid(), false, 'mermaid.js was fetched before any diagram came near');
   assert.ok(await tab.$eval('pre.mermaid', (p) => p.getBoundingClientRect().top > 2 * innerHeight),
     'the first diagram of chapter 3 is no longer far down; pick another page for this test');
-  // Every code block is highlighted, in slices, without the reader doing anything.
-  await tab.waitForFunction(() => [...document.querySelectorAll('pre > code.language-rust')]
-    .every((c) => c.querySelector('.hljs-keyword')), null, { timeout: 15_000 });
+  // Code is highlighted as it comes near: the first block soon, the last
+  // only once the reader scrolls to it.
+  const highlighted = (which) => tab.$eval(`pre > code.language-rust >> nth=${which}`, (c) => c.querySelector('.hljs-keyword') !== null);
+  await tab.waitForFunction(() => document.querySelector('pre > code.language-rust .hljs-keyword'), null, { timeout: 15_000 });
+  assert.equal(await highlighted(-1), false, 'the last code block was highlighted before the reader came near');
+  // The last block is an exercise's solution, in a closed <details>: open
+  // it as a reader does, then go to it.
+  const last = tab.locator('pre > code.language-rust').last();
+  await last.evaluate((c) => c.closest('details:not([open])')?.querySelector('summary').click());
+  await last.scrollIntoViewIfNeeded();
+  await tab.waitForFunction(() => [...document.querySelectorAll('pre > code.language-rust')].at(-1).querySelector('.hljs-keyword'), null, { timeout: 15_000 });
   await drawnDiagrams(tab);
   assert.ok(mermaid());
   assert.deepEqual(problems, []);
   await context.close();
+});
+
+test('run links: the Playground link carries the whole program, other listings give the cargo command', async () => {
+  const { context, tab, problems, requests } = await open('ch02-futures.html');
+  const link = tab.locator('a.playground-link').first();
+  await link.focus();
+  const href = new URL(await link.getAttribute('href'));
+  assert.equal(href.origin, 'https://play.rust-lang.org');
+  assert.equal(href.searchParams.get('edition'), '2024');
+  const code = href.searchParams.get('code');
+  const block = await link.evaluate((a) => a.closest('.run-link').previousElementSibling.querySelector('code').textContent.trimEnd());
+  assert.equal(code, block, 'the link does not carry the block above it');
+  assert.match(code, /fn main/);
+  // The block's hidden lines are in the link too.
+  const hidden = await link.evaluate((a) => a.closest('.run-link').previousElementSibling.querySelectorAll('.boring').length);
+  if (hidden > 0) assert.ok(code.length > (await link.evaluate((a) => a.closest('.run-link').previousElementSibling.querySelector('code').innerText.length)) - 1);
+  // Nothing was fetched from the Playground.
+  assert.ok(requests.every((r) => new URL(r.url()).hostname === '127.0.0.1'));
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // Every page: the commands name a listing's package, and no block that
+  // needs a crate the Playground lacks (theme/playground-crates.txt) has a
+  // link to it.
+  let commands = 0;
+  for (const page of pages) {
+    const html = await readFile(join(SITE, page), 'utf8');
+    for (const [, command] of html.matchAll(/<pre class="run-command"><code class="language-console">([^<]*)<\/code><\/pre>/g)) {
+      commands += 1;
+      assert.match(command.replaceAll('&amp;', '&'), /^(cd listings\/[\w/-]+ && )?cargo run -p ((listing|exercise)-\d\d-\d\d[\w-]*|[\w-]+-demo)( --(bin|example) [\w-]+)?$/, page);
+    }
+    for (const [, code] of html.matchAll(/<code class="language-rust[^"]*">((?:(?!<\/code>)[\s\S])*)<\/code><\/pre>\s*<p class="run-link">/g)) {
+      assert.doesNotMatch(code.replace(/<[^>]+>/g, ''), /\b(support|reqwest|axum|rusqlite|tokio_stream|tracing_subscriber|tracing)::/,
+        `${page}: a Playground link under a block that needs a crate the Playground lacks`);
+    }
+  }
+  assert.ok(commands > 0, 'no `cargo run -p` command on any page');
+});
+
+test('edit links point at each page\'s source, when the site was built with a repository', async () => {
+  const edits = [];
+  for (const page of pages.filter((p) => !['print.html', '404.html', 'index.html'].includes(p))) {
+    const html = await readFile(join(SITE, page), 'utf8');
+    const edit = html.match(/<a href="([^"]+)" title="Suggest an edit"/);
+    edits.push(edit ? edit[1] : null);
+  }
+  if (edits.every((e) => e === null)) {
+    console.log('no "Suggest an edit" links: the site was built without a git remote (see Makefile)');
+    return;
+  }
+  edits.forEach((e, i) => {
+    const page = pages.filter((p) => !['print.html', '404.html', 'index.html'].includes(p))[i];
+    assert.ok(e?.endsWith(`/src/${page.replace(/\.html$/, '.md')}`), `${page}: edit link ${e}`);
+  });
 });
