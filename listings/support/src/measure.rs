@@ -1,6 +1,7 @@
 //! Measuring the way the book publishes figures: one warm-up run, then
 //! [`RUNS`] measured runs, reported as the median with the range beside it,
-//! and the CPU time the process used next to the wall time.
+//! and the CPU time the process used next to the wall time; and the
+//! percentiles of a set of latencies ([`Latencies`]).
 //!
 //! ```
 //! use support::measure::{Spread, repeat, timed};
@@ -189,6 +190,78 @@ impl fmt::Display for Spread {
     }
 }
 
+/// A set of latencies, sorted once, to read percentiles from.
+///
+/// The `p`th percentile is the nearest-rank one: the smallest latency that
+/// at least `p` percent of the latencies do not exceed. `percentile(50.0)`
+/// is the median, `percentile(100.0)` the largest.
+///
+/// ```
+/// use std::time::Duration;
+/// use support::measure::Latencies;
+///
+/// let ms = Duration::from_millis;
+/// // 98 requests of 1 ms and 2 of 100 ms, in any order.
+/// let all = (0..100).map(|i| if i % 50 == 7 { ms(100) } else { ms(1) });
+/// let latencies = Latencies::new(all);
+/// assert_eq!(latencies.percentile(50.0), ms(1));
+/// assert_eq!(latencies.percentile(99.0), ms(100));
+/// assert_eq!(latencies.mean(), Duration::from_micros(2_980));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Latencies {
+    sorted: Vec<Duration>,
+}
+
+impl Latencies {
+    /// # Panics
+    ///
+    /// If there are no latencies.
+    pub fn new(latencies: impl IntoIterator<Item = Duration>) -> Latencies {
+        let mut sorted: Vec<Duration> = latencies.into_iter().collect();
+        assert!(!sorted.is_empty(), "no latencies");
+        sorted.sort_unstable();
+        Latencies { sorted }
+    }
+
+    /// How many latencies there are.
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// Always false: a `Latencies` holds at least one latency.
+    pub fn is_empty(&self) -> bool {
+        self.sorted.is_empty()
+    }
+
+    /// The nearest-rank `p`th percentile, for `p` above 0 and at most 100:
+    /// the latency at rank ⌈`p` / 100 × n⌉, counting from 1 in sorted order.
+    ///
+    /// # Panics
+    ///
+    /// If `p` is not above 0 and at most 100.
+    pub fn percentile(&self, p: f64) -> Duration {
+        assert!(p > 0.0 && p <= 100.0, "percentile {p} is not in (0, 100]");
+        let n = self.sorted.len();
+        // In integer hundredths of a percent, so that 99% of 1,000 is rank
+        // 990 exactly, not 990.000…1 rounded up to 991.
+        let hundredths = (p * 100.0).round() as usize;
+        let rank = (hundredths * n).div_ceil(10_000).max(1);
+        self.sorted[rank - 1]
+    }
+
+    /// The largest latency.
+    pub fn max(&self) -> Duration {
+        self.sorted[self.sorted.len() - 1]
+    }
+
+    /// The arithmetic mean: the total divided by the count.
+    pub fn mean(&self) -> Duration {
+        let total: Duration = self.sorted.iter().sum();
+        total / self.sorted.len() as u32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,20 +275,44 @@ mod tests {
     }
 
     #[test]
+    fn percentiles_pick_the_nearest_rank() {
+        let us = Duration::from_micros;
+        // 1 to 100 µs, shuffled: percentile p is p µs exactly.
+        let shuffled = (1..=100_u64).map(|i| us((i * 37) % 100 + 1));
+        let latencies = Latencies::new(shuffled);
+        for p in [1, 10, 50, 90, 99, 100] {
+            assert_eq!(latencies.percentile(p as f64), us(p), "p{p}");
+        }
+        assert_eq!(latencies.percentile(0.5), us(1));
+        assert_eq!(latencies.percentile(99.5), us(100));
+        assert_eq!(latencies.max(), us(100));
+        assert_eq!(latencies.mean(), Duration::from_nanos(50_500));
+        // 1,000 values: p99 is the 990th, p99.9 the 999th.
+        let thousand = Latencies::new((1..=1_000).rev().map(us));
+        assert_eq!(thousand.percentile(99.0), us(990));
+        assert_eq!(thousand.percentile(99.9), us(999));
+        assert_eq!(Latencies::new([us(7)]).percentile(1.0), us(7));
+    }
+
+    #[test]
     fn cpu_time_counts_work_not_sleep() {
         let ((), slept) =
             timed(|| std::thread::sleep(Duration::from_millis(50)));
+        // Spin until the process has used 30 ms of CPU time: on a busy
+        // machine the thread may wait for a core, so the wall time it takes
+        // varies; a `cpu_time` that does not count work never gets there.
         let (_, worked) = timed(|| {
-            let start = Instant::now();
+            let (start, cpu) = (Instant::now(), cpu_time());
             let mut x = 0_u64;
-            while start.elapsed() < Duration::from_millis(50) {
+            while cpu_time() - cpu < Duration::from_millis(30)
+                && start.elapsed() < Duration::from_secs(10)
+            {
                 x = std::hint::black_box(x.wrapping_add(1));
             }
         });
-        // Sleeping uses almost no CPU; spinning uses CPU all along,
-        // though on a busy machine the thread may wait for a core.
+        // Sleeping uses almost no CPU; spinning uses CPU all along.
         assert!(slept.cpu < Duration::from_millis(20), "{slept:?}");
-        assert!(worked.cpu > slept.cpu, "{worked:?} {slept:?}");
+        assert!(worked.cpu >= Duration::from_millis(30), "{worked:?}");
         const { assert!(RUNS >= 5) };
     }
 }
