@@ -96,10 +96,20 @@ src/assets/mermaid.min.js: Makefile
 		&& (cd "$$tmp" && mdbook-mermaid install . >/dev/null 2>&1) \
 		&& mkdir -p $(@D) && cp "$$tmp/mermaid.min.js" $@ && rm -rf "$$tmp"
 
+# The pages' "Suggest an edit" and repository links point at the repository
+# the site is built from: the Pages workflow passes it in the environment
+# (MDBOOK_OUTPUT__HTML__GIT_REPOSITORY_URL, …__EDIT_URL_TEMPLATE, which
+# override book.toml); a local build takes it from `git remote get-url
+# origin`, and without a remote the links are left out.
+REPO_URL ?= $(shell git remote get-url origin 2>/dev/null | sed -E 's#^git@([^:]+):#https://\1/#; s#^(https?://)[^@/]*@#\1#; s#\.git$$##')
+REPO_BRANCH ?= $(shell b=$$(git rev-parse --abbrev-ref HEAD 2>/dev/null); [ -n "$$b" ] && [ "$$b" != HEAD ] && echo "$$b" || echo main)
+EDIT_LINK_ENV := $(if $(REPO_URL),MDBOOK_OUTPUT__HTML__GIT_REPOSITORY_URL="$${MDBOOK_OUTPUT__HTML__GIT_REPOSITORY_URL:-$(REPO_URL)}" \
+	MDBOOK_OUTPUT__HTML__EDIT_URL_TEMPLATE="$${MDBOOK_OUTPUT__HTML__EDIT_URL_TEMPLATE:-$(REPO_URL)/edit/$(REPO_BRANCH)/{path}}")
+
 .PHONY: build
 build: tools $(BOOK_INPUTS) ## Build the site into book/html, failing on any mdBook warning
 	@echo "== mdbook build"
-	@mdbook build 2> >(tee book-build.log >&2)
+	@$(EDIT_LINK_ENV) mdbook build 2> >(tee book-build.log >&2)
 	@# mdbook-mermaid 0.17.1 was built against mdBook 0.5.0 and says so on
 	@# every run; that notice is expected. Any other warning or error fails.
 	@if grep -v 'mdbook-mermaid preprocessor was built against version 0.5.0' book-build.log \
@@ -157,6 +167,53 @@ browser-test: build tests/browser/node_modules/.package-lock.json ## Check the b
 			node --test --test-reporter=spec tests/browser/ && mkdir -p target && echo "$$hash" > $(BROWSER_STAMP); \
 		fi; \
 	fi
+
+# Page speed (issue 22): Lighthouse 13, mobile preset, on four pages of the
+# site served with gzip on loopback, three runs each, next to a default
+# mdBook build of the same text; fails when a median is under the budget
+# (performance 95, accessibility and best practices 100). Not part of
+# `make test` (about 10 minutes); CI runs it. The score depends on how busy
+# the machine is: tests/lighthouse/run.mjs prints the load average.
+tests/lighthouse/node_modules/.package-lock.json: tests/lighthouse/package-lock.json
+	npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error
+
+.PHONY: lighthouse
+lighthouse: build tests/lighthouse/node_modules/.package-lock.json ## Lighthouse (mobile) on four pages, 3 runs each, vs a default mdBook build; fails under budget
+	@if [ -z "$(CHROMIUM)" ]; then echo "make: lighthouse needs Chromium (apt-get install chromium)"; exit 1; fi
+	@tests/lighthouse/default-book.sh book/lighthouse-default
+	@CHROMIUM="$(CHROMIUM)" node tests/lighthouse/run.mjs
+
+# The whole book as a PDF (the print page in headless Chromium, with a table
+# of contents, bookmarks, page numbers and diagrams) and as an EPUB
+# (mdbook-epub, run on its own so `make build` does not need it). The Pages
+# workflow publishes both with the site: `make downloads` builds them and
+# the site again with the introduction's links to them (left out otherwise,
+# so the link check never sees a link to a file that was not built).
+PYPDF_VERSION      := 7.1.1
+MDBOOK_EPUB_VERSION := 0.5.2
+PDF  := book/async-rust-tested.pdf
+EPUB := book/async-rust-tested.epub
+
+.PHONY: pdf
+pdf: build tests/browser/node_modules/.package-lock.json ## The book as a PDF (book/async-rust-tested.pdf) from the print page, then checked
+	@if [ -z "$(CHROMIUM)" ]; then echo "make: pdf needs Chromium (apt-get install chromium)"; exit 1; fi
+	@CHROMIUM="$(CHROMIUM)" node tests/browser/pdf.mjs book/html $(PDF)
+	@if ! $(PY_TOOLS)/bin/python -c 'import pypdf, sys; sys.exit(pypdf.__version__ != "$(PYPDF_VERSION)")' 2>/dev/null; then \
+		python3 -m venv "$(PY_TOOLS)" && "$(PY_TOOLS)/bin/pip" install --quiet "pypdf==$(PYPDF_VERSION)"; fi
+	@$(PY_TOOLS)/bin/python tests/browser/pdf_check.py $(PDF)
+
+.PHONY: epub
+epub: tools ## The book as an EPUB (book/async-rust-tested.epub) with mdbook-epub
+	$(call install-tool,mdbook-epub,mdbook-epub,$(MDBOOK_EPUB_VERSION))
+	@tests/epub.sh $(EPUB)
+
+.PHONY: downloads
+downloads: pdf epub ## The PDF and EPUB, and the site again with links to them in book/html (what the Pages workflow publishes)
+	@echo "== the site again, with the introduction's links to the PDF and EPUB"
+	@BOOK_DOWNLOADS=1 $(MAKE) build
+	@cp $(PDF) $(EPUB) book/html/
+	@hyperlink book/html --check-anchors --sources src
+	@ls -l book/html/$(notdir $(PDF)) book/html/$(notdir $(EPUB))
 
 .PHONY: fmt
 fmt: ## Format all Rust code (listings and harness)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""mdBook preprocessor (HTML only): a way to run each Rust block.
+"""mdBook preprocessor (site and EPUB): a way to run each Rust block.
 
-Under every ```rust block of a chapter it adds, for the HTML site only:
+Under every ```rust block of a chapter it adds, on the site:
 
 - "Run in the Playground" when the whole program uses nothing but std and
   crates the Rust Playground offers at a version compatible with the one
@@ -13,11 +13,13 @@ Under every ```rust block of a chapter it adds, for the HTML site only:
   the file is one; for an excerpt of a package's library, the package's
   program).
 
-Blocks that must not compile (`ignore`) get neither.
+Blocks that must not compile (`ignore`) get neither. For the EPUB
+(tests/epub.sh) it adds the commands only.
 
 It also drops the introduction's paragraph of links to the PDF and EPUB
 (`<p class="downloads">`) unless BOOK_DOWNLOADS=1, which `make downloads`
-sets when it has built them: a site without the files has no links to them. It runs before mdBook's
+sets when it has built them: a site without the files has no links to them,
+and the EPUB never has. It runs before mdBook's
 `links` preprocessor, so it still sees which file a block includes. The
 chapters that skeptic tests (the markdown renderer) never pass through it.
 """
@@ -33,7 +35,7 @@ PLAYGROUND = 'https://play.rust-lang.org/?version=stable&amp;mode=debug&amp;edit
 HERE = Path(__file__).resolve().parent
 
 if len(sys.argv) > 1 and sys.argv[1] == 'supports':
-    sys.exit(0 if sys.argv[2] == 'html' else 1)
+    sys.exit(0 if sys.argv[2] in ('html', 'epub') else 1)
 
 
 def playground_crates():
@@ -150,7 +152,7 @@ def process(content, chapter_dir):
         code, includes = block_code('\n'.join(body), chapter_dir)
         if code is None:
             continue
-        if playground_can_run(code, info):
+        if SITE and playground_can_run(code, info):
             out += ['', f'<p class="run-link"><a class="playground-link" href="{PLAYGROUND}" rel="external">'
                     'Run in the Playground</a></p>', '']
         elif includes and (command := cargo_command(includes[0], chapter_dir)):
@@ -169,12 +171,18 @@ def walk(items, src):
         if chapter.get('source_path'):
             chapter_dir = (src / chapter['source_path']).parent
             chapter['content'] = process(chapter['content'], chapter_dir)
-            if os.environ.get('BOOK_DOWNLOADS') != '1':
+            if not (SITE and os.environ.get('BOOK_DOWNLOADS') == '1'):
                 chapter['content'] = DOWNLOADS.sub('', chapter['content'])
         walk(chapter.get('sub_items', []), src)
 
 
 context, book = json.load(sys.stdin)
-ROOT = Path(context['root']).resolve()
-walk(book['items'], ROOT / context['config']['book'].get('src', 'src'))
+# The EPUB (tests/epub.sh) gets the commands only: a Playground link is
+# filled by the site's script, and the book does not link to itself.
+SITE = context['renderer'] == 'html'
+# `make epub` builds from a folder of links to src/ and listings/: work
+# with the real paths, as the commands are relative to the repository.
+SRC = (Path(context['root']) / context['config']['book'].get('src', 'src')).resolve()
+ROOT = SRC.parent
+walk(book['items'], SRC)
 json.dump(book, sys.stdout)
