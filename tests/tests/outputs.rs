@@ -108,11 +108,19 @@ fn listing_dirs(root: &Path) -> Vec<PathBuf> {
 /// builds other variants of shared crates, which would sit in
 /// target/debug/deps next to the test build's and could be linked by
 /// skeptic by mistake. The workspace build has the test build's features.
+///
+/// With `OUTPUTS_BUILD=1`, set by `make mutants` (tests/mutants.sh), the
+/// binary is built here first: under cargo-mutants nothing else builds the
+/// mutated listing's binary, and its target directory is its own, so the
+/// extra variants cannot reach skeptic.
 fn run(package: &str) -> Result<String, Failed> {
     let target = std::env::var("CARGO_TARGET_DIR").map_or_else(
         |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
         PathBuf::from,
     );
+    if std::env::var_os("OUTPUTS_BUILD").is_some_and(|v| v == "1") {
+        build(package)?;
+    }
     let binary = target.join("debug").join(package);
     check_fresh(&binary, package)?;
     let output = Command::new(&binary)
@@ -127,6 +135,24 @@ fn run(package: &str) -> Result<String, Failed> {
         .into());
     }
     String::from_utf8(output.stdout).map_err(|_| "stdout is not UTF-8".into())
+}
+
+/// `cargo build --package <package> --bin <package>`, for `OUTPUTS_BUILD=1`.
+fn build(package: &str) -> Result<(), Failed> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(&cargo)
+        .args(["build", "--quiet", "--package", package, "--bin", package])
+        .output()
+        .map_err(|e| format!("could not run {cargo}: {e}"))?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(format!(
+        "building {package} failed ({}):\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    )
+    .into())
 }
 
 /// A binary older than any source of its package, or of the support crate if
