@@ -174,8 +174,9 @@ browser-test: build tests/browser/node_modules/.package-lock.json ## Check the b
 # site served with gzip on loopback, three runs each, next to a default
 # mdBook build of the same text; fails when a median is under the budget
 # (performance 95, accessibility and best practices 100). Not part of
-# `make test` (about 10 minutes); CI runs it. The score depends on how busy
-# the machine is: tests/lighthouse/run.mjs prints the load average.
+# `make test` (24 page loads, about 4 minutes on 2 cores); CI runs it. The
+# score depends on how busy the machine is: tests/lighthouse/run.mjs
+# prints the load average.
 tests/lighthouse/node_modules/.package-lock.json: tests/lighthouse/package-lock.json
 	npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error
 
