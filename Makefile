@@ -102,8 +102,9 @@ src/assets/mermaid.min.js: Makefile
 # the site is built from: the Pages workflow passes it in the environment
 # (MDBOOK_OUTPUT__HTML__GIT_REPOSITORY_URL, …__EDIT_URL_TEMPLATE, which
 # override book.toml); a local build takes it from `git remote get-url
-# origin`, and without a remote the links are left out.
-REPO_URL ?= $(shell git remote get-url origin 2>/dev/null | sed -E 's#^git@([^:]+):#https://\1/#; s#^(https?://)[^@/]*@#\1#; s#\.git$$##')
+# origin`, and without a remote on a web host (a clone of a local folder
+# has a path there) the links are left out.
+REPO_URL ?= $(shell git remote get-url origin 2>/dev/null | sed -E 's#^git@([^:]+):#https://\1/#; s#^(https?://)[^@/]*@#\1#; s#\.git$$##' | grep -E '^https?://' || true)
 REPO_BRANCH ?= $(shell b=$$(git rev-parse --abbrev-ref HEAD 2>/dev/null); [ -n "$$b" ] && [ "$$b" != HEAD ] && echo "$$b" || echo main)
 EDIT_LINK_ENV := $(if $(REPO_URL),MDBOOK_OUTPUT__HTML__GIT_REPOSITORY_URL="$${MDBOOK_OUTPUT__HTML__GIT_REPOSITORY_URL:-$(REPO_URL)}" \
 	MDBOOK_OUTPUT__HTML__EDIT_URL_TEMPLATE="$${MDBOOK_OUTPUT__HTML__EDIT_URL_TEMPLATE:-$(REPO_URL)/edit/$(REPO_BRANCH)/{path}}")
