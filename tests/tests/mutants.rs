@@ -206,7 +206,8 @@ fn a_stale_short_or_repeated_entry_is_reported() {
 
 #[test]
 fn a_function_must_be_defined_not_just_mentioned() {
-    let source = "fn main() {}\nasync fn poll_next<T>(x: T) {}\n// gone() was removed\nlet f = self.tick();";
+    let source =
+        "fn main() {}\nasync fn poll_next<T>(x: T) {}\n// gone() was removed\nlet f = self.tick();";
     assert!(defines_function(source, "main"));
     assert!(defines_function(source, "poll_next"));
     assert!(!defines_function(source, "poll"));
