@@ -38,7 +38,7 @@ table() {
     local crates crate versions
     crates=$(sed -n '/^\[workspace.dependencies\]/,/^\[/p' Cargo.toml \
         | grep -oE '^[a-z0-9_-]+ *=' | tr -d ' =' \
-        | grep -vxE 'support|skeptic|trybuild|snapbox|libtest-mimic|pulldown-cmark')
+        | grep -vxE 'support|skeptic|trybuild|snapbox|libtest-mimic|pulldown-cmark|cargo_metadata|walkdir|harness-lib')
     for crate in $crates; do
         # Every locked version of the crate (a crate can be locked twice).
         versions=$(awk -v want="$crate" '

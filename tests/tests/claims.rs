@@ -22,24 +22,22 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-#[allow(dead_code)]
-#[path = "../common/markdown.rs"]
-mod markdown;
-
-use markdown::{fenced_blocks, includes, normalize};
+use harness_lib::chapters::{fenced_blocks, includes, normalize};
+use harness_lib::listings::{Inventory, rust_files};
 
 /// The number of claims in the book plan's "Claims to check".
 const CLAIMS: usize = 22;
 const APPENDIX: &str = "src/appendix-a-claims.md";
 const VERDICTS: [&str; 3] = ["**True.**", "**False.**", "**Half-true.**"];
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
+fn root() -> PathBuf {
+    harness_lib::root()
 }
 
 #[test]
 fn every_claim_has_a_verdict_and_a_test_that_exists() {
     let text = fs::read_to_string(root().join(APPENDIX)).expect("Appendix A exists");
+    let inventory = Inventory::load(&root());
     let mut findings = Vec::new();
     let mut seen = Vec::new();
     // Each entry runs from its `## Claim N:` heading to the next heading.
@@ -76,7 +74,7 @@ fn every_claim_has_a_verdict_and_a_test_that_exists() {
             )));
         }
         for test_line in tests {
-            if let Err(problem) = check_test_line(test_line) {
+            if let Err(problem) = check_test_line(&inventory, test_line) {
                 findings.push(at(format!("claim {number}: {problem}")));
             }
         }
@@ -97,7 +95,7 @@ fn every_claim_has_a_verdict_and_a_test_that_exists() {
 /// `- Test: `name` in [Listing 1-2](ch01-why-async.md#listing-1-2)`: the
 /// caption with that id exists, and the file its listing shows (or that
 /// file's package) defines `fn name`.
-fn check_test_line(line: &str) -> Result<(), String> {
+fn check_test_line(inventory: &Inventory, line: &str) -> Result<(), String> {
     let name = line
         .split('`')
         .nth(1)
@@ -113,7 +111,7 @@ fn check_test_line(line: &str) -> Result<(), String> {
     let chapter = fs::read_to_string(root().join(&chapter_path))
         .map_err(|_| format!("no chapter {}", chapter_path.display()))?;
     let listing = listing_file_after_caption(&chapter, &chapter_path, id)?;
-    let sources = sources_of(&listing);
+    let sources = sources_of(inventory, &listing);
     let defines = |text: &str| text.contains(&format!("fn {name}("));
     if sources
         .iter()
@@ -148,29 +146,9 @@ fn listing_file_after_caption(chapter: &str, path: &Path, id: &str) -> Result<Pa
 
 /// The Rust files where a listing's tests can live: the whole package for
 /// `listings/chNN-*/listing-NN-MM/src/main.rs`, the file itself otherwise.
-fn sources_of(listing: &Path) -> Vec<PathBuf> {
-    let Some(package) = listing
-        .ancestors()
-        .take_while(|dir| dir.starts_with("listings/"))
-        .find(|dir| root().join(dir).join("Cargo.toml").is_file())
-    else {
-        return vec![listing.to_path_buf()];
-    };
-    let mut files = Vec::new();
-    let mut stack = vec![package.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(root().join(&dir))
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            let path = dir.join(entry.file_name());
-            if entry.path().is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
+fn sources_of(inventory: &Inventory, listing: &Path) -> Vec<PathBuf> {
+    match inventory.listing_of(listing) {
+        Some(package) => rust_files(&root(), &package.dir),
+        None => vec![listing.to_path_buf()],
     }
-    files
 }

@@ -19,31 +19,33 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-// The harness has no library on purpose: skeptic links every snippet
-// against the harness's own library too, so a library that is rebuilt
-// whenever a chapter changes would make every snippet recompile.
-#[allow(dead_code)]
-#[path = "../common/markdown.rs"]
-mod markdown;
-
+use harness_lib::chapters::{chapters, includes};
+use harness_lib::listings::{Inventory, package_binary, rust_files, workspace_binaries};
 use libtest_mimic::{Arguments, Failed, Trial};
-use markdown::{includes, normalize};
 use snapbox::{Assert, Data};
 
 fn main() {
     let args = Arguments::from_args();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+    let inventory = std::sync::Arc::new(Inventory::load(&harness_lib::root()));
     let mut trials = Vec::new();
-    for file in checked_files(root) {
-        let listing = file.parent().unwrap();
-        let package = listing.file_name().unwrap().to_string_lossy().into_owned();
+    for file in checked_files(&inventory) {
+        let package = file
+            .parent()
+            .and_then(Path::file_name)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let check: Check = if file.ends_with("measured.txt") {
             same_shape
         } else {
             exact
         };
         let name = format!("{package}/{}", file.file_name().unwrap().to_string_lossy());
-        trials.push(Trial::test(name, move || check(&run(&package)?, &file)));
+        let inventory = inventory.clone();
+        trials.push(Trial::test(name, move || {
+            let file = inventory.root.join(&file);
+            check(&run(&inventory, &package)?, &file)
+        }));
     }
     // `make measure` computes the checksum with the `cksum` command.
     trials.push(Trial::test("measured.txt header: cksum", || {
@@ -58,22 +60,15 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-/// The `output.txt` and `measured.txt` files of the listings: those that
-/// exist, and those a chapter includes (so `make bless` can create them).
-fn checked_files(root: &Path) -> BTreeSet<PathBuf> {
-    let mut files = BTreeSet::new();
-    for listing in listing_dirs(root) {
-        for name in ["output.txt", "measured.txt"] {
-            if listing.join(name).exists() {
-                files.insert(listing.join(name));
-            }
-        }
-    }
-    for chapter in std::fs::read_dir(root.join("src")).unwrap().flatten() {
-        let text = std::fs::read_to_string(chapter.path()).unwrap_or_default();
-        for include in includes(&text) {
+/// The `output.txt` and `measured.txt` files of the listings, relative to
+/// the root: those that exist, and those a chapter includes (so `make
+/// bless` can create them).
+fn checked_files(inventory: &Inventory) -> BTreeSet<PathBuf> {
+    let mut files: BTreeSet<PathBuf> = inventory.checked_files().into_iter().collect();
+    for chapter in chapters(&inventory.root) {
+        for include in includes(&chapter.text) {
             if include.path.ends_with("/output.txt") || include.path.ends_with("/measured.txt") {
-                files.insert(root.join(normalize(&Path::new("src").join(&include.path))));
+                files.insert(chapter.target(&include.path));
             }
         }
     }
@@ -82,47 +77,28 @@ fn checked_files(root: &Path) -> BTreeSet<PathBuf> {
 
 type Check = fn(&str, &Path) -> Result<(), Failed>;
 
-/// `listings/ch*/listing-*` and `listings/ch*/exercise-*`: the packages.
-fn listing_dirs(root: &Path) -> Vec<PathBuf> {
-    let mut dirs = Vec::new();
-    for chapter in std::fs::read_dir(root.join("listings")).unwrap().flatten() {
-        for entry in std::fs::read_dir(chapter.path())
-            .into_iter()
-            .flatten()
-            .flatten()
-        {
-            if entry.path().join("Cargo.toml").exists() {
-                dirs.push(entry.path());
-            }
-        }
-    }
-    dirs.sort();
-    dirs
-}
-
-/// Runs the listing's binary, as built by `cargo build --workspace
-/// --all-targets` (which `make test` runs first), and returns its stdout. A
-/// failing run is a failed test.
+/// Runs the listing's binary and returns its stdout. A failing run is a
+/// failed test.
 ///
-/// Not `cargo run -p`: that resolves features for one package alone and
-/// builds other variants of shared crates, which would sit in
-/// target/debug/deps next to the test build's and could be linked by
-/// skeptic by mistake. The workspace build has the test build's features.
+/// The binary comes from Cargo: `cargo build --workspace --all-targets`,
+/// run once per test run (a no-op after `make build-all`), which rebuilds
+/// whatever is out of date. Not `cargo run -p`: that resolves features for
+/// one package alone and builds other variants of shared crates, which
+/// would sit in target/debug/deps next to the test build's and could be
+/// linked by skeptic by mistake.
 ///
-/// With `OUTPUTS_BUILD=1`, set by `make mutants` (tests/mutants.sh), the
-/// binary is built here first: under cargo-mutants nothing else builds the
-/// mutated listing's binary, and its target directory is its own, so the
-/// extra variants cannot reach skeptic.
-fn run(package: &str) -> Result<String, Failed> {
-    let target = std::env::var("CARGO_TARGET_DIR").map_or_else(
-        |_| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    );
-    if std::env::var_os("OUTPUTS_BUILD").is_some_and(|v| v == "1") {
-        build(package)?;
-    }
-    let binary = target.join("debug").join(package);
-    check_fresh(&binary, package)?;
+/// With `OUTPUTS_BUILD=1`, set by `make mutants` (tests/mutants.sh), only
+/// this package's binary is built: its target directory is its own, so the
+/// other variants cannot reach skeptic, and a mutant rebuilds one package.
+fn run(inventory: &Inventory, package: &str) -> Result<String, Failed> {
+    let binary = if std::env::var_os("OUTPUTS_BUILD").is_some_and(|v| v == "1") {
+        package_binary(&inventory.root, package)?
+    } else {
+        workspace_binaries(inventory)?
+            .get(package)
+            .cloned()
+            .ok_or_else(|| format!("Cargo built no binary named {package}"))?
+    };
     let output = Command::new(&binary)
         .output()
         .map_err(|e| format!("could not run {}: {e}", binary.display()))?;
@@ -135,95 +111,6 @@ fn run(package: &str) -> Result<String, Failed> {
         .into());
     }
     String::from_utf8(output.stdout).map_err(|_| "stdout is not UTF-8".into())
-}
-
-/// `cargo build --package <package> --bin <package>`, for `OUTPUTS_BUILD=1`.
-fn build(package: &str) -> Result<(), Failed> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(&cargo)
-        .args(["build", "--quiet", "--package", package, "--bin", package])
-        .output()
-        .map_err(|e| format!("could not run {cargo}: {e}"))?;
-    if output.status.success() {
-        return Ok(());
-    }
-    Err(format!(
-        "building {package} failed ({}):\n{}",
-        output.status,
-        String::from_utf8_lossy(&output.stderr)
-    )
-    .into())
-}
-
-/// A binary older than any source of its package, or of the support crate if
-/// it depends on it, would print yesterday's output: refuse to compare it.
-fn check_fresh(binary: &Path, package: &str) -> Result<(), Failed> {
-    let stale = || {
-        format!(
-            "{} is missing or older than its sources: run \
-             `cargo build --workspace --all-targets` first (`make test` does)",
-            binary.display()
-        )
-    };
-    let built = std::fs::metadata(binary)
-        .and_then(|m| m.modified())
-        .map_err(|_| stale())?;
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    let package_dir = listing_dirs(root)
-        .into_iter()
-        .find(|dir| dir.ends_with(package))
-        .ok_or_else(|| format!("no listing package named {package}"))?;
-    // What the binary is built from: its package's sources and manifest,
-    // and the support crate's if it is a dependency of the binary (tests/,
-    // output files and dev-dependencies do not count: Cargo does not
-    // rebuild the binary for them).
-    let mut dirs = vec![package_dir.clone()];
-    if depends_on_support(&package_dir.join("Cargo.toml")) {
-        dirs.push(root.join("listings/support"));
-    }
-    for dir in dirs {
-        if newest_change(&dir.join("src")).max(newest_change_of(&dir.join("Cargo.toml"))) > built {
-            return Err(stale().into());
-        }
-    }
-    Ok(())
-}
-
-/// Whether `support` is listed under `[dependencies]` in this manifest.
-fn depends_on_support(manifest: &Path) -> bool {
-    let text = std::fs::read_to_string(manifest).unwrap_or_default();
-    let mut section = "";
-    text.lines().any(|line| {
-        if line.starts_with('[') {
-            section = line.trim();
-        }
-        section == "[dependencies]" && line.starts_with("support")
-    })
-}
-
-fn newest_change_of(file: &Path) -> std::time::SystemTime {
-    std::fs::metadata(file)
-        .and_then(|m| m.modified())
-        .unwrap_or(std::time::SystemTime::UNIX_EPOCH)
-}
-
-/// The latest modification time of the files below `dir`.
-fn newest_change(dir: &Path) -> std::time::SystemTime {
-    let mut newest = std::time::SystemTime::UNIX_EPOCH;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs" || e == "toml")
-                && let Ok(modified) = entry.metadata().and_then(|m| m.modified())
-            {
-                newest = newest.max(modified);
-            }
-        }
-    }
-    newest
 }
 
 /// The output must match the file exactly (no wildcards: the reader sees it).
@@ -303,26 +190,9 @@ fn split_header(text: &str) -> Option<(&str, &str)> {
 /// package's `Cargo.toml` followed by its `src/**/*.rs` files, in byte
 /// order of their paths.
 fn sources_cksum(listing: &Path) -> u32 {
-    let mut files = Vec::new();
-    let mut stack = vec![listing.join("src")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") {
-                files.push(path);
-            }
-        }
-    }
-    files.sort_by(|a, b| {
-        a.as_os_str()
-            .as_encoded_bytes()
-            .cmp(b.as_os_str().as_encoded_bytes())
-    });
     let mut bytes = std::fs::read(listing.join("Cargo.toml")).unwrap_or_default();
-    for file in files {
-        bytes.extend(std::fs::read(file).unwrap_or_default());
+    for file in rust_files(listing, Path::new("src")) {
+        bytes.extend(std::fs::read(listing.join(file)).unwrap_or_default());
     }
     posix_cksum(&bytes)
 }

@@ -1,12 +1,58 @@
-//! Reading the book's markdown: fenced code blocks and the files they include.
+//! The book's markdown: chapters, their fenced code blocks, and the files
+//! those blocks include.
 //!
-//! Shared through `#[path]` by `build.rs` and the tests, and parsed
-//! with the same pulldown-cmark as skeptic, so all three agree on where a
-//! block starts and ends.
+//! Parsed with the same pulldown-cmark as skeptic, so the harness's build
+//! script, its tests and skeptic agree on where a block starts and ends.
 
+use std::fs;
 use std::path::{Component, Path, PathBuf};
 
 use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag};
+use walkdir::WalkDir;
+
+/// A page of the book, as written in `src/`.
+pub struct Chapter {
+    /// `src/ch01-why-async.md`, relative to the book's root.
+    pub path: PathBuf,
+    pub text: String,
+    pub blocks: Vec<Block>,
+}
+
+impl Chapter {
+    /// A finding, as `src/ch01-why-async.md:12: message`.
+    pub fn at(&self, line: usize, message: impl AsRef<str>) -> String {
+        format!("{}:{line}: {}", self.path.display(), message.as_ref())
+    }
+
+    /// An include's target, relative to the book's root.
+    pub fn target(&self, include_path: &str) -> PathBuf {
+        normalize(&self.path.parent().unwrap().join(include_path))
+    }
+}
+
+/// Every page under `root/src`, in path order.
+pub fn chapters(root: &Path) -> Vec<Chapter> {
+    markdown_files(&root.join("src"))
+        .into_iter()
+        .map(|file| {
+            let text = fs::read_to_string(&file).unwrap();
+            let blocks = fenced_blocks(&text);
+            let path = file.strip_prefix(root).unwrap().to_path_buf();
+            Chapter { path, text, blocks }
+        })
+        .collect()
+}
+
+/// The `.md` files below `dir`, in path order.
+pub fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .map(walkdir::DirEntry::into_path)
+        .filter(|path| path.extension().is_some_and(|e| e == "md") && path.is_file())
+        .collect()
+}
 
 /// A fenced code block.
 pub struct Block {
