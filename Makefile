@@ -229,6 +229,8 @@ lint: spell actionlint ## Spelling, workflows, then rustfmt and clippy (-D warni
 	@cargo fmt --all --check
 	@echo "== cargo clippy"
 	@cargo clippy --quiet --workspace --all-targets -- -D warnings
+	@echo "== tools/renumber.py --self-test"
+	@python3 tools/renumber.py --self-test
 	@$(MAKE) console-check
 
 # Chapter 13's tokio-console example needs `--cfg tokio_unstable`, so it is
@@ -244,18 +246,21 @@ console-check: ## Lint the tokio_unstable examples (built apart), and test the t
 		CARGO_TARGET_DIR="$(CURDIR)/target/console" cargo test --quiet --locked -p unstable-demo
 
 .PHONY: test
-test: ## Verify everything: lints, site, links, browser, listings, snippets, outputs, compiler errors
+# Fastest first, so that a broken change fails in seconds: lints, then the
+# build and the listings' own tests, the book's snippets and doc tests, the
+# site and its links, and the browser test (about 90 s) last.
+test: ## Verify everything: lints, listings, snippets, outputs, compiler errors, site, links, browser
 	@start=$$(date +%s); \
 	$(MAKE) tools $(BOOK_INPUTS) && \
 	$(MAKE) lint && \
-	$(MAKE) linkcheck && \
-	$(MAKE) browser-test && \
-	echo "== doc tests" && \
-	cargo test --quiet --doc --workspace && \
 	$(MAKE) build-all && \
-	$(MAKE) snippets && \
 	echo "== tests: listings, support crate, outputs, compiler errors, book lint, claims" && \
 	cargo nextest run --workspace -E 'not binary(skeptic)' && \
+	$(MAKE) snippets && \
+	echo "== doc tests" && \
+	cargo test --quiet --doc --workspace && \
+	$(MAKE) linkcheck && \
+	$(MAKE) browser-test && \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 # The book's ```rust blocks, one skeptic test each. They run under plain
@@ -283,8 +288,18 @@ build-all:
 # checked outputs, and the book-wide lint and compile-fail checks (cheap).
 CHAPTER_FILTER = package(/^(listing|exercise)-$(CH)-/) | (binary(skeptic) & test(/^ch$(CH)_/)) \
 	| (binary(outputs) & test(/^(listing|exercise)-$(CH)-/)) | binary(compile_fail) | binary(lint)
-test-chapter: tools $(BOOK_INPUTS) build-all ## Run one chapter's listings, snippets and outputs: make test-chapter CH=01
+CHAPTER_PACKAGES = $(addprefix -p ,$(notdir $(wildcard listings/ch$(CH)-*/listing-* listings/ch$(CH)-*/exercise-*)))
+test-chapter: tools $(BOOK_INPUTS) build-all ## One chapter: rustfmt and clippy of its packages, its listings, snippets and outputs: make test-chapter CH=01
+	cargo fmt --check $(CHAPTER_PACKAGES)
+	cargo clippy --quiet --all-targets $(CHAPTER_PACKAGES) -- -D warnings
 	cargo nextest run --workspace -E '$(CHAPTER_FILTER)'
+
+# Listing numbers follow folder names (tools/mdbook-listings): to insert a
+# listing mid-chapter, add it under a free number where it belongs, then
+# renumber the chapter in the order it shows its listings.
+.PHONY: renumber
+renumber: ## Renumber chapter CH's listings in the order the chapter shows them (git mv + every reference): make renumber CH=06
+	python3 tools/renumber.py $(CH)
 
 .PHONY: stress
 # RUNS=20 by default; `make stress RUNS=5` for a quicker look.
@@ -337,45 +352,10 @@ bless-chapter: tools $(BOOK_INPUTS) build-all ## Like bless, for chapter CH's ou
 	@git status --short -- listings
 
 .PHONY: measure
-measure: ## Re-run the measuring listings in release mode and rewrite their measured.txt, with a header saying where and from what (CH=14: one chapter)
-	@# The header: when, at which commit, how busy the CPUs were just before
-	@# (other programs, or the listing measured before), on which machine, and a
-	@# checksum of the sources that printed the figures. harness::outputs
-	@# recomputes that checksum (POSIX `cksum` of Cargo.toml, then every
-	@# src/**/*.rs in byte order) and fails when the sources have changed.
-	@for file in listings/ch$(or $(CH),*)-*/*/measured.txt; do \
-		[ -e "$$file" ] || continue; \
-		dir=$$(dirname "$$file"); package=$$(basename "$$dir"); \
-		echo "== cargo run --release -p $$package > $$file"; \
-		cargo build --quiet --release --package "$$package" || exit 1; \
-		commit=$$(git rev-parse --short HEAD); \
-		git diff --quiet HEAD -- "$$dir/src" "$$dir/Cargo.toml" || \
-			commit="$$commit with uncommitted changes"; \
-		sources=$$(cd "$$dir" && { cat Cargo.toml; \
-			find src -name '*.rs' | LC_ALL=C sort | xargs cat; } | \
-			cksum | cut -d' ' -f1); \
-		busy=$$({ head -n 1 /proc/stat; sleep 1; head -n 1 /proc/stat; } | \
-			awk '{ idle = $$5 + $$6; total = 0; \
-				for (i = 2; i <= NF; i++) total += $$i; \
-				if (NR == 1) { idle0 = idle; total0 = total } \
-				else printf "%.0f", 100 - 100 * (idle - idle0) / (total - total0) }'); \
-		{ \
-			echo "measured $$(date -u '+%Y-%m-%d %H:%M') UTC at commit $$commit"; \
-			echo "load: CPUs $$busy% busy in the second before," \
-				"load average $$(cut -d' ' -f1 /proc/loadavg)"; \
-			echo "machine: $$(nproc) cores, $$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)"; \
-			echo "sources: cksum $$sources of Cargo.toml and src/"; \
-			echo; \
-			cargo run --quiet --release --package "$$package"; \
-		} > "$$file.new" && mv "$$file.new" "$$file" || { rm -f "$$file.new"; exit 1; }; \
-	done
-	@# Listing 14-6 draws Listing 14-5's figures as a chart: redraw it.
-	@if [ -e listings/ch14-performance/listing-14-06/output.txt ]; then \
-		cargo run --quiet --package listing-14-06 \
-			> listings/ch14-performance/listing-14-06/output.txt; \
-	fi
+measure: ## Re-run the measuring listings in release mode, rewriting measured.txt with a header (CH=14: one chapter; PKG=listing-14-09: one listing)
+	@# CH has a default of 01 for test-chapter; here no CH means every chapter.
+	@tools/measure.sh '$(if $(filter command line environment,$(origin CH)),$(CH),*)' '$(or $(PKG),*)'
 
-.PHONY: load-test hostile-test
 load-test: ## The capstone's load tests in release mode: closed loop, open loop, twice the capacity (not part of `make test`)
 	cargo run --release --package listing-15-03
 

@@ -8,16 +8,10 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-// The harness has no library on purpose: skeptic links every snippet
-// against the harness's own library too, so a library that is rebuilt
-// whenever a chapter changes would make every snippet recompile.
-#[allow(dead_code)]
-#[path = "../common/markdown.rs"]
-mod markdown;
-
-use markdown::{Block, fenced_blocks, includes, normalize};
+use harness_lib::chapters::{Block, Chapter, chapters, includes};
+use harness_lib::listings::{Inventory, locked_versions};
 
 /// The info-string words a ```rust block may carry, and what they mean.
 const RUST_TAGS: [&str; 5] = [
@@ -28,51 +22,8 @@ const RUST_TAGS: [&str; 5] = [
     "does_not_compile",
 ];
 
-struct Chapter {
-    /// `src/ch01-why-async.md`, relative to the book's root.
-    path: PathBuf,
-    text: String,
-    blocks: Vec<Block>,
-}
-
-impl Chapter {
-    /// A finding, as `src/ch01-why-async.md:12: message`.
-    fn at(&self, line: usize, message: impl AsRef<str>) -> String {
-        format!("{}:{line}: {}", self.path.display(), message.as_ref())
-    }
-
-    /// An include's target, relative to the book's root.
-    fn target(&self, include_path: &str) -> PathBuf {
-        normalize(&self.path.parent().unwrap().join(include_path))
-    }
-}
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap()
-}
-
-fn chapters() -> Vec<Chapter> {
-    let mut paths = Vec::new();
-    let mut stack = vec![PathBuf::from("src")];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(root().join(&dir)).unwrap().flatten() {
-            let path = dir.join(entry.file_name());
-            if entry.path().is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                paths.push(path);
-            }
-        }
-    }
-    paths.sort();
-    paths
-        .into_iter()
-        .map(|path| {
-            let text = fs::read_to_string(root().join(&path)).unwrap();
-            let blocks = fenced_blocks(&text);
-            Chapter { path, text, blocks }
-        })
-        .collect()
+fn root() -> PathBuf {
+    harness_lib::root()
 }
 
 /// Fails with every finding, one per line.
@@ -88,7 +39,7 @@ fn report(findings: Vec<String>) {
 #[test]
 fn rust_blocks_are_tested_or_verified_not_to_compile() {
     let mut findings = Vec::new();
-    for chapter in chapters() {
+    for chapter in chapters(&root()) {
         for (i, block) in chapter.blocks.iter().enumerate() {
             let tags = block.tags();
             if block.language() != "rust" {
@@ -173,7 +124,7 @@ fn check_does_not_compile(
 #[test]
 fn includes_point_at_existing_files_and_anchors() {
     let mut findings = Vec::new();
-    for chapter in chapters() {
+    for chapter in chapters(&root()) {
         for (n, line) in chapter.text.lines().enumerate() {
             for include in includes(line) {
                 let target = chapter.target(&include.path);
@@ -227,43 +178,38 @@ fn includes_point_at_existing_files_and_anchors() {
 
 #[test]
 fn every_listing_and_checked_file_is_shown_in_a_chapter() {
+    let root = root();
     let mut shown = BTreeSet::new();
-    for chapter in chapters() {
+    for chapter in chapters(&root) {
         for include in includes(&chapter.text) {
             shown.insert(chapter.target(&include.path));
         }
     }
+    let inventory = Inventory::load(&root);
     let mut findings = Vec::new();
-    for chapter_dir in sorted_dir(Path::new("listings")) {
-        for entry in sorted_dir(&chapter_dir) {
-            let name = entry.file_name().unwrap().to_string_lossy().into_owned();
-            if name == "does-not-compile" {
-                for file in sorted_dir(&entry) {
-                    let is_rs = file.extension().is_some_and(|e| e == "rs");
-                    if !shown.contains(&file) {
-                        findings.push(format!("{}: no chapter includes it", file.display()));
-                    }
-                    if is_rs && !root().join(file.with_extension("stderr")).exists() {
-                        findings.push(format!(
-                            "{}: no .stderr next to it (run `make bless`)",
-                            file.display()
-                        ));
-                    }
-                }
-            } else if root().join(&entry).join("Cargo.toml").exists() {
-                if !shown.iter().any(|s| s.starts_with(&entry)) {
-                    findings.push(format!(
-                        "{}: no chapter includes this listing",
-                        entry.display()
-                    ));
-                }
-                for checked in ["output.txt", "measured.txt"] {
-                    let file = entry.join(checked);
-                    if root().join(&file).exists() && !shown.contains(&file) {
-                        findings.push(format!("{}: no chapter shows this output", file.display()));
-                    }
-                }
-            }
+    for file in &inventory.does_not_compile {
+        if !shown.contains(file) {
+            findings.push(format!("{}: no chapter includes it", file.display()));
+        }
+        let is_rs = file.extension().is_some_and(|e| e == "rs");
+        if is_rs && !root.join(file.with_extension("stderr")).exists() {
+            findings.push(format!(
+                "{}: no .stderr next to it (run `make bless`)",
+                file.display()
+            ));
+        }
+    }
+    for listing in &inventory.listings {
+        if !shown.iter().any(|s| s.starts_with(&listing.dir)) {
+            findings.push(format!(
+                "{}: no chapter includes this listing",
+                listing.dir.display()
+            ));
+        }
+    }
+    for file in inventory.checked_files() {
+        if !shown.contains(&file) {
+            findings.push(format!("{}: no chapter shows this output", file.display()));
         }
     }
     report(findings);
@@ -275,119 +221,70 @@ fn every_listing_and_checked_file_is_shown_in_a_chapter() {
 /// what the book promises readers.
 #[test]
 fn every_listing_declares_its_rust_version() {
-    let mut findings = Vec::new();
-    for chapter_dir in sorted_dir(Path::new("listings")) {
-        for package in sorted_dir(&chapter_dir) {
-            let manifest = package.join("Cargo.toml");
-            let Ok(text) = fs::read_to_string(root().join(&manifest)) else {
-                continue;
-            };
-            if !text.lines().any(|l| l.starts_with("rust-version")) {
-                findings.push(format!(
-                    "{}: no `rust-version` (add `rust-version.workspace = true`)",
-                    manifest.display()
-                ));
-            }
-        }
-    }
+    let findings: Vec<String> = Inventory::load(&root())
+        .listings
+        .iter()
+        .filter(|listing| listing.rust_version.is_none())
+        .map(|listing| {
+            format!(
+                "{}: no `rust-version` (add `rust-version.workspace = true`)",
+                listing.dir.join("Cargo.toml").display()
+            )
+        })
+        .collect();
     report(findings);
 }
 
-fn sorted_dir(dir: &Path) -> Vec<PathBuf> {
-    let mut entries: Vec<PathBuf> = fs::read_dir(root().join(dir))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| dir.join(e.file_name()))
-        .collect();
-    entries.sort();
-    entries
-}
-
-/// `<div class="listing-caption" id="listing-1-2"><span class="listing-number">Listing 1-2</span>
-/// … <code>listings/…/main.rs</code></div>` comes right before a block that
-/// includes a whole listing file, names that file, and numbers it after it.
-/// The id is what other pages (Appendix A) link to.
+/// Captions are written by the `mdbook-listings` preprocessor
+/// (tools/mdbook-listings) from a `{{#caption …}}` line: it takes the
+/// number, the file and the id from the block's include, so those cannot
+/// disagree. What it cannot know is where a caption is missing, so this
+/// checks that every block including a whole listing file has the marker
+/// as its nearest non-empty line before it, and that no caption is written
+/// by hand (a hand-written one would bypass the preprocessor's checks).
 #[test]
-fn captions_name_the_file_the_next_block_shows() {
+fn listing_blocks_have_a_caption_marker() {
     let mut findings = Vec::new();
-    for chapter in chapters() {
+    for chapter in chapters(&root()) {
         let lines: Vec<&str> = chapter.text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            if line.starts_with("<div class=\"listing-caption\"") {
+                findings.push(chapter.at(
+                    i + 1,
+                    "a hand-written caption: write `{{#caption words}}` instead",
+                ));
+            }
+        }
         for block in &chapter.blocks {
-            let whole_files: Vec<PathBuf> = includes(&block.text)
-                .iter()
-                .filter(|i| i.anchor.is_none() && i.path.ends_with(".rs"))
-                .map(|i| chapter.target(&i.path))
-                .collect();
-            let [file] = whole_files.as_slice() else {
+            let whole_file = includes(&block.text)
+                .into_iter()
+                .find(|i| i.anchor.is_none() && i.path.ends_with(".rs"));
+            let Some(file) = whole_file else {
                 continue;
             };
-            let caption = lines[..block.line - 1]
+            let before = lines[..block.line - 1]
                 .iter()
                 .rev()
                 .find(|l| !l.trim().is_empty());
-            let Some(caption) = caption.filter(|l| l.starts_with("<div class=\"listing-caption\""))
-            else {
+            if !before.is_some_and(|l| l.starts_with("{{#caption ")) {
                 findings.push(chapter.at(
                     block.line,
-                    format!("no listing caption before this block ({})", file.display()),
+                    format!(
+                        "no `{{{{#caption …}}}}` line before this block ({})",
+                        chapter.target(&file.path).display()
+                    ),
                 ));
-                continue;
-            };
-            let named = caption
-                .rsplit("<code>")
-                .next()
-                .and_then(|c| c.split("</code>").next());
-            if named != Some(file.to_str().unwrap()) {
-                findings.push(chapter.at(
-                    block.line - 1,
-                    format!("the caption should name {}", file.display()),
-                ));
-            }
-            if let Some(number) = listing_number(file) {
-                let id = number.to_lowercase().replace(' ', "-");
-                let expected = format!(
-                    "<div class=\"listing-caption\" id=\"{id}\"><span class=\"listing-number\">{number}</span>"
-                );
-                if !caption.starts_with(&expected) {
-                    findings.push(chapter.at(
-                        block.line - 1,
-                        format!("the caption should start with {expected}"),
-                    ));
-                }
             }
         }
     }
     report(findings);
-}
-
-/// `listings/ch01-x/listing-01-02/src/main.rs` is "Listing 1-2"; exercise
-/// solutions are "Solution 1-1".
-fn listing_number(file: &Path) -> Option<String> {
-    let name = file.components().find_map(|c| {
-        let c = c.as_os_str().to_str()?;
-        let stem = c.strip_suffix(".rs").unwrap_or(c);
-        (stem.starts_with("listing-") || stem.starts_with("exercise-")).then_some(stem)
-    })?;
-    let (kind, numbers) = name.split_once('-')?;
-    let (chapter, n) = numbers.split_once('-')?;
-    let word = if kind == "listing" {
-        "Listing"
-    } else {
-        "Solution"
-    };
-    Some(format!(
-        "{word} {}-{}",
-        chapter.parse::<u32>().ok()?,
-        n.parse::<u32>().ok()?
-    ))
 }
 
 #[test]
 fn every_page_is_in_the_summary() {
     let summary = fs::read_to_string(root().join("src/SUMMARY.md")).unwrap();
     let mut findings = Vec::new();
-    for chapter in chapters() {
+    for chapter in chapters(&root()) {
         let page = chapter
             .path
             .strip_prefix("src")
@@ -412,18 +309,17 @@ fn every_page_is_in_the_summary() {
 fn every_exercise_solution_is_in_appendix_b() {
     let appendix =
         fs::read_to_string(root().join("src/appendix-b-solutions.md")).expect("Appendix B exists");
-    let mut findings = Vec::new();
-    for chapter_dir in sorted_dir(Path::new("listings")) {
-        for entry in sorted_dir(&chapter_dir) {
-            let name = entry.file_name().unwrap().to_string_lossy().into_owned();
-            if name.starts_with("exercise-") && !appendix.contains(&format!("-p {name}`")) {
-                findings.push(format!(
-                    "{}: not listed in src/appendix-b-solutions.md",
-                    entry.display()
-                ));
-            }
-        }
-    }
+    let findings: Vec<String> = Inventory::load(&root())
+        .listings
+        .iter()
+        .filter(|l| l.is_exercise() && !appendix.contains(&format!("-p {}`", l.name)))
+        .map(|l| {
+            format!(
+                "{}: not listed in src/appendix-b-solutions.md",
+                l.dir.display()
+            )
+        })
+        .collect();
     report(findings);
 }
 
@@ -434,19 +330,10 @@ fn every_exercise_solution_is_in_appendix_b() {
 /// against the new version and update the number.
 #[test]
 fn prose_versions_of_crates_match_cargo_lock() {
-    let lock = fs::read_to_string(root().join("Cargo.lock")).unwrap();
-    let mut locked: Vec<(String, String)> = Vec::new();
-    let mut name = None;
-    for line in lock.lines() {
-        if let Some(n) = line.strip_prefix("name = ") {
-            name = Some(n.trim_matches('"').to_owned());
-        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
-            locked.push((n, v.trim_matches('"').to_owned()));
-        }
-    }
+    let locked = locked_versions(&root());
     let is_name_char = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     let mut findings = Vec::new();
-    for chapter in chapters() {
+    for chapter in chapters(&root()) {
         for (n, line) in chapter.text.lines().enumerate() {
             for (crate_name, version) in &locked {
                 for (at, _) in line.match_indices(crate_name.as_str()) {
