@@ -11,7 +11,9 @@
 //!   proxy setting on the machine cannot send the book's traffic elsewhere.
 //! - [`CountAllocations`] and [`CountBytes`] are global allocators that
 //!   count, for the listings that measure memory (Chapter 3 shows how one
-//!   is written), and [`CapturedLog`] keeps a program's log for its tests.
+//!   is written).
+//! - [`log_to_stdout`] sets up the plain `tracing` log that the book's
+//!   programs print, and [`CapturedLog`] keeps the same log for tests.
 //!
 //! ```no_run
 //! # async fn demo() -> reqwest::Result<()> {
@@ -33,7 +35,7 @@ pub mod measure;
 mod server;
 
 pub use alloc::{CountAllocations, CountBytes, allocations, heap_bytes};
-pub use log::CapturedLog;
+pub use log::{CapturedLog, log_to_stdout};
 pub use server::{DemoServer, Joke, Preferences};
 
 use std::time::Duration;

@@ -20,11 +20,7 @@ async fn fetch_joke(id: u32) -> Result<String, u16> {
 
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
-    tracing_subscriber::fmt()
-        .without_time()
-        .with_target(false)
-        .with_ansi(false)
-        .init();
+    support::log_to_stdout(); // the subscriber of Listing 13-1
     let _ = fetch_joke(1).await;
     let _ = fetch_joke(9).await;
 }
@@ -37,13 +33,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn the_status_appears_once_it_is_recorded() {
         let captured = CapturedLog::default();
-        let sink = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .without_time()
-            .with_ansi(false)
-            .with_writer(move || sink.clone())
-            .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
+        let _guard = captured.set_default();
         assert_eq!(fetch_joke(9).await, Err(404));
         let log = captured.text();
         let lines: Vec<String> = log.lines().map(Into::into).collect();

@@ -53,21 +53,14 @@ async fn main() {
 mod tests {
     use super::*;
     use support::CapturedLog;
-    use tracing::subscriber::set_default;
 
     /// Runs two requests with a subscriber that writes into a buffer, and
     /// returns the log lines.
     async fn log_of_two_requests() -> Vec<String> {
         let captured = CapturedLog::default();
-        let sink = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .without_time()
-            .with_ansi(false)
-            .with_writer(move || sink.clone())
-            .finish();
         // The default subscriber is per thread: fine on a current-thread
         // runtime, where every task runs on this thread.
-        let _guard = set_default(subscriber);
+        let _guard = captured.set_default();
         let ada = tokio::spawn(handle("ada".into(), 1));
         let grace = tokio::spawn(handle("grace".into(), 2));
         let _ = tokio::join!(ada, grace);

@@ -25,11 +25,7 @@ async fn handle(user: String) -> [JoinHandle<()>; 3] {
 
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
-    tracing_subscriber::fmt()
-        .without_time()
-        .with_target(false)
-        .with_ansi(false)
-        .init();
+    support::log_to_stdout(); // the subscriber of Listing 13-1
     for task in handle("ada".into()).await {
         task.await.unwrap();
     }
@@ -43,13 +39,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn only_instrumented_tasks_keep_the_request_span() {
         let captured = CapturedLog::default();
-        let sink = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .without_time()
-            .with_ansi(false)
-            .with_writer(move || sink.clone())
-            .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
+        let _guard = captured.set_default();
         for task in handle("ada".into()).await {
             task.await.unwrap();
         }

@@ -84,11 +84,7 @@ async fn run() -> (Vec<&'static str>, bool) {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    tracing_subscriber::fmt()
-        .without_time()
-        .with_target(false)
-        .with_ansi(false)
-        .init();
+    support::log_to_stdout(); // the subscriber of Listing 13-1
     let (caught, blocked) = run().await;
     println!("caught blocking: {caught:?}; heartbeat saw it: {blocked}");
 }

@@ -57,11 +57,7 @@ async fn run(request: impl Future<Output = ()> + Send + 'static) {
 
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
-    tracing_subscriber::fmt()
-        .without_time()
-        .with_target(false)
-        .with_ansi(false)
-        .init();
+    support::log_to_stdout(); // the subscriber of Listing 13-1
     println!("-- span.enter() held across .await");
     run(handle_entered("ada")).await;
     println!("-- .instrument(span)");
@@ -80,13 +76,7 @@ mod tests {
         request: impl Future<Output = ()> + Send + 'static,
     ) -> Vec<String> {
         let captured = CapturedLog::default();
-        let sink = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .without_time()
-            .with_ansi(false)
-            .with_writer(move || sink.clone())
-            .finish();
-        let _guard = tracing::subscriber::set_default(subscriber);
+        let _guard = captured.set_default();
         run(request).await;
         captured.text().lines().map(str::to_string).collect()
     }
