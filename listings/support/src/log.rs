@@ -92,4 +92,28 @@ mod tests {
         tracing::info!("after the guard");
         assert_eq!(log.text(), " INFO request{user=\"ada\"}: reply sent\n");
     }
+
+    /// The global subscriber can be set once per process, and it writes to
+    /// the real stdout: so this test runs itself again, in a child process
+    /// that logs, and reads what the child printed.
+    #[test]
+    fn log_to_stdout_prints_the_plain_format() {
+        const NAME: &str = "log::tests::log_to_stdout_prints_the_plain_format";
+        if std::env::var_os("SUPPORT_LOG_TO_STDOUT_CHILD").is_some() {
+            log_to_stdout();
+            let span = tracing::info_span!("request", user = "ada");
+            span.in_scope(|| tracing::info!("reply sent"));
+            return;
+        }
+        let child =
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", NAME, "--nocapture", "--test-threads=1"])
+                .env("SUPPORT_LOG_TO_STDOUT_CHILD", "1")
+                .output()
+                .unwrap();
+        assert!(child.status.success(), "{child:?}");
+        let stdout = String::from_utf8_lossy(&child.stdout);
+        let expected = " INFO request{user=\"ada\"}: reply sent\n";
+        assert!(stdout.contains(expected), "{stdout}");
+    }
 }
