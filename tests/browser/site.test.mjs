@@ -72,6 +72,11 @@ after(async () => {
 /** Opens a page in a fresh context and records what it does. */
 async function open(page, { theme } = {}) {
   const context = await browser.newContext();
+  // Waits end on events, so their limits only bound a broken page: keep
+  // them far above what a page takes on a busy 2-core machine (the print
+  // page, the whole book at once, once took over 30 s to load there).
+  context.setDefaultNavigationTimeout(180_000);
+  context.setDefaultTimeout(60_000);
   if (theme) {
     await context.addInitScript((t) => localStorage.setItem('mdbook-theme', t), theme);
   }
@@ -99,7 +104,7 @@ async function drawnDiagrams(tab) {
     await tab.waitForFunction(
       () => [...document.querySelectorAll('pre.mermaid')].every((p) => p.querySelector('svg')),
       null,
-      { timeout: 15_000 },
+      { timeout: 60_000 },
     );
   } catch {
     const undrawn = await tab.$$eval('pre.mermaid:not(:has(svg))', (ps) => ps.map((p) => p.textContent.trim().slice(0, 60)));
@@ -196,7 +201,7 @@ test('diagrams are drawn again in the new colours when the reader switches theme
   await tab.waitForFunction(
     (old) => document.querySelector('pre.mermaid svg style')?.textContent !== old,
     before,
-    { timeout: 15_000 },
+    { timeout: 60_000 },
   );
   assert.deepEqual(problems, []);
   await context.close();
@@ -207,7 +212,7 @@ test('search finds a term the book uses', async () => {
   await tab.click('#mdbook-search-toggle');
   // Typed key by key: mdBook searches on key presses.
   await tab.locator('#mdbook-searchbar').pressSequentially('cooperatively');
-  await tab.waitForSelector('#mdbook-searchresults li a', { timeout: 10_000 });
+  await tab.waitForSelector('#mdbook-searchresults li a', { timeout: 60_000 });
   const hits = await tab.$$eval('#mdbook-searchresults li a', (links) => links.map((a) => a.getAttribute('href')));
   assert.ok(hits.some((h) => h.startsWith('ch01-why-async.html')), `search hits: ${hits}`);
   await context.close();
@@ -224,12 +229,16 @@ test('badges show, and hidden lines can be revealed', async () => {
   // Highlighting a block replaces its lines with new elements: let it
   // happen (the block has to come near) before holding on to one.
   await block.scrollIntoViewIfNeeded();
-  await tab.waitForFunction((pre) => pre.querySelector('code .hljs-keyword'), block, { timeout: 15_000 });
+  await tab.waitForFunction((pre) => pre.querySelector('code .hljs-keyword'), block, { timeout: 60_000 });
   const line = await block.$('.boring:has-text("use")');
   assert.equal(await line.isVisible(), false, 'hidden lines are visible before the toggle');
   // The block's buttons appear when the pointer is over it, as for a reader.
+  // The click is dispatched to the button itself: a real pointer click can
+  // be taken by the sticky menu bar, or land after the hover has ended,
+  // when a slow machine scrolls in between.
+  await block.evaluate((pre) => pre.scrollIntoView({ block: 'center' }));
   await block.hover();
-  await (await block.$('button[title="Show hidden lines"]')).click();
+  await (await block.$('button[title="Show hidden lines"]')).dispatchEvent('click');
   assert.equal(await line.isVisible(), true, 'the toggle did not reveal the hidden lines');
   await context.close();
 });
@@ -259,14 +268,14 @@ test('mermaid.js is fetched only when a diagram comes near, and the page is othe
   // Code is highlighted as it comes near: the first block soon, the last
   // only once the reader scrolls to it.
   const highlighted = (which) => tab.$eval(`pre > code.language-rust >> nth=${which}`, (c) => c.querySelector('.hljs-keyword') !== null);
-  await tab.waitForFunction(() => document.querySelector('pre > code.language-rust .hljs-keyword'), null, { timeout: 15_000 });
+  await tab.waitForFunction(() => document.querySelector('pre > code.language-rust .hljs-keyword'), null, { timeout: 60_000 });
   assert.equal(await highlighted(-1), false, 'the last code block was highlighted before the reader came near');
   // The last block is an exercise's solution, in a closed <details>: open
   // it as a reader does, then go to it.
   const last = tab.locator('pre > code.language-rust').last();
   await last.evaluate((c) => c.closest('details:not([open])')?.querySelector('summary').click());
   await last.scrollIntoViewIfNeeded();
-  await tab.waitForFunction(() => [...document.querySelectorAll('pre > code.language-rust')].at(-1).querySelector('.hljs-keyword'), null, { timeout: 15_000 });
+  await tab.waitForFunction(() => [...document.querySelectorAll('pre > code.language-rust')].at(-1).querySelector('.hljs-keyword'), null, { timeout: 60_000 });
   await drawnDiagrams(tab);
   assert.ok(mermaid());
   assert.deepEqual(problems, []);
