@@ -20,7 +20,7 @@ rm -f "$log_dir"/run-*.log "$log_dir/failures.txt"
 
 echo "== stress: building once"
 cargo build --quiet --workspace --all-targets
-cargo nextest run --workspace --no-run --quiet
+cargo nextest run --workspace --no-run --cargo-quiet
 cargo test --quiet --package harness --test skeptic --no-run
 
 hog_pids=()
