@@ -22,7 +22,6 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use harness_lib::chapters::{fenced_blocks, includes, normalize};
 use harness_lib::listings::{Inventory, rust_files};
 
 /// The number of claims in the book plan's "Claims to check".
@@ -107,10 +106,7 @@ fn check_test_line(inventory: &Inventory, line: &str) -> Result<(), String> {
         .filter(|t| t.contains(".md#"))
         .ok_or("a Test: line links to a listing: [Listing N-M](chapter.md#listing-n-m)")?;
     let (page, id) = target.split_once('#').unwrap();
-    let chapter_path = Path::new("src").join(page);
-    let chapter = fs::read_to_string(root().join(&chapter_path))
-        .map_err(|_| format!("no chapter {}", chapter_path.display()))?;
-    let listing = listing_file_after_caption(&chapter, &chapter_path, id)?;
+    let listing = listing_file_of_caption(page, id)?;
     let sources = sources_of(inventory, &listing);
     let defines = |text: &str| text.contains(&format!("fn {name}("));
     if sources
@@ -126,22 +122,30 @@ fn check_test_line(inventory: &Inventory, line: &str) -> Result<(), String> {
     }
 }
 
-/// The file shown by the block right after the caption `id="…"`.
-fn listing_file_after_caption(chapter: &str, path: &Path, id: &str) -> Result<PathBuf, String> {
-    let caption_line = chapter
+/// The file that the caption `id="…"` names. Captions are written by the
+/// `mdbook-listings` preprocessor, so they are read from the chapter as
+/// mdBook rendered it for the harness (the build script's `OUT_DIR`), where
+/// each one reads `<div class="listing-caption" id="listing-1-2">…
+/// <code>listings/…/main.rs</code></div>`.
+fn listing_file_of_caption(page: &str, id: &str) -> Result<PathBuf, String> {
+    let rendered = Path::new(env!("OUT_DIR")).join("markdown").join(page);
+    let chapter = fs::read_to_string(&rendered).map_err(|_| {
+        format!(
+            "no rendered chapter {} (mdBook missing when the harness was built?)",
+            rendered.display()
+        )
+    })?;
+    chapter
         .lines()
-        .position(|l| l.contains(&format!("id=\"{id}\"")))
-        .ok_or_else(|| format!("no caption with id=\"{id}\" in {}", path.display()))?
-        + 1;
-    let block = fenced_blocks(chapter)
-        .into_iter()
-        .find(|b| b.line > caption_line)
-        .ok_or_else(|| format!("no code block after #{id}"))?;
-    let include = includes(&block.text)
-        .into_iter()
+        .find(|l| {
+            l.starts_with("<div class=\"listing-caption\"") && l.contains(&format!(" id=\"{id}\""))
+        })
+        .ok_or_else(|| format!("no caption with id=\"{id}\" in src/{page}"))?
+        .rsplit("<code>")
         .next()
-        .ok_or_else(|| format!("the block after #{id} includes no file"))?;
-    Ok(normalize(&path.parent().unwrap().join(include.path)))
+        .and_then(|rest| rest.split("</code>").next())
+        .map(PathBuf::from)
+        .ok_or_else(|| format!("the caption #{id} in src/{page} names no file"))
 }
 
 /// The Rust files where a listing's tests can live: the whole package for
