@@ -53,6 +53,12 @@ mod tests {
         assert!(size_of_val(&buffer_on_the_heap()) < 64);
     }
 
+    #[test]
+    fn checksum_adds_up_the_bytes_wrapping_around() {
+        assert_eq!(checksum(&[7, 7, 7]), 21);
+        assert_eq!(checksum(&[200, 100]), 44); // 300 modulo 256
+    }
+
     #[tokio::test]
     async fn all_three_compute_the_same() {
         let expected = original().await;

@@ -169,6 +169,23 @@ mod tests {
     const POINTER: usize = size_of::<usize>();
 
     #[test]
+    fn checksum_adds_up_the_bytes() {
+        assert_eq!(checksum(&[1, 2, 3]), 6);
+        assert_eq!(checksum(&[1; 1024]), 0); // 1,024 ones, modulo 256
+    }
+
+    #[test]
+    fn a_measured_future_has_run_nothing_and_still_gives_its_result() {
+        // `YieldOnce` suspends the future once at its `.await`...
+        let mut future = pin!(small_local_across_await());
+        let mut cx = Context::from_waker(Waker::noop());
+        assert_eq!(future.as_mut().poll(&mut cx), Poll::Pending);
+        // ...and the `u64` kept across it is still there afterwards.
+        assert_eq!(future.as_mut().poll(&mut cx), Poll::Ready(7));
+        assert_eq!(run(no_await()), 42);
+    }
+
+    #[test]
     fn a_buffer_held_across_an_await_is_stored_in_the_future() {
         assert!(size_of_val(&buffer_held_across_await()) >= 1024);
         // ...and in every future that awaits it.

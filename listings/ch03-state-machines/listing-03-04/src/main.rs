@@ -115,6 +115,25 @@ mod tests {
     }
 
     #[test]
+    fn a_future_moved_before_its_first_poll_runs_as_usual() {
+        let future = vec![tell_joke()].pop().unwrap();
+        let mut boxed = Box::pin(future);
+        assert_eq!(poll_once(boxed.as_mut()), Poll::Pending);
+        let joke =
+            "Why did the future go to therapy? It had unresolved issues.";
+        assert_eq!(poll_once(boxed.as_mut()), Poll::Ready(joke));
+    }
+
+    #[test]
+    fn address_is_where_the_value_behind_the_pin_is() {
+        let boxed = Box::pin(tell_joke());
+        let in_the_box: *const _ = &*boxed;
+        assert_eq!(address(boxed.as_ref()), in_the_box as usize);
+        let text = String::from("a joke");
+        assert_eq!(address(Pin::new(&text)), &text as *const String as usize);
+    }
+
+    #[test]
     fn an_unpin_value_moves_out_of_its_pin() {
         let mut text = String::from("a joke");
         let mut pinned = Pin::new(&mut text);
