@@ -89,6 +89,13 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_naive_transfer_on_its_own_moves_the_money() {
+        let (a, b) = (Account::new(1, 100), Account::new(2, 100));
+        transfer_naive(&a, &b, 30).await;
+        assert_eq!(balances(&[&a, &b]).await, [70, 130]);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn opposite_transfers_complete_when_locks_are_ordered() {
         let (a, b) = (Account::new(1, 100), Account::new(2, 100));
         let both =

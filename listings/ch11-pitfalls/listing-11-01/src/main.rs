@@ -270,4 +270,34 @@ mod tests {
         });
         assert!(!handler.await.unwrap(), "the idle worker ran the task");
     }
+
+    // What the heartbeat tests take for granted: the work really blocks,
+    // for as long as it says, and does all its steps.
+
+    #[tokio::test]
+    async fn the_blocking_lookup_holds_its_thread_for_30_ms() {
+        let start = Instant::now();
+        assert_eq!(handle_blocking(blocking_lookup).await, 42);
+        assert!(start.elapsed() >= Duration::from_millis(30));
+    }
+
+    #[test]
+    fn a_crunch_step_takes_a_millisecond() {
+        let start = Instant::now();
+        crunch_step();
+        assert!(start.elapsed() >= Duration::from_millis(1));
+    }
+
+    #[tokio::test]
+    async fn every_computation_runs_all_its_steps() {
+        let steps = Arc::new(AtomicUsize::new(0));
+        let step = || {
+            let steps = Arc::clone(&steps);
+            move || _ = steps.fetch_add(1, Ordering::Relaxed)
+        };
+        assert_eq!(compute_inline(step()).await, STEPS);
+        assert_eq!(compute_yielding(step()).await, STEPS);
+        assert_eq!(compute_on_rayon(step()).await, STEPS);
+        assert_eq!(steps.load(Ordering::Relaxed), 3 * STEPS as usize);
+    }
 }

@@ -105,6 +105,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::task::{Context, Waker};
 
     // One worker, so that nothing else can run the spawned setter.
     #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
@@ -128,14 +129,40 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn block_in_place_still_blocks_its_own_task() {
+        let start = Instant::now();
         let task = in_a_task(block_in_place_beside_a_join());
         assert!(!task.await);
+        // It waited its whole limit: the other branch never ran meanwhile.
+        assert!(start.elapsed() >= SHORT);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn spawn_blocking_lets_its_own_task_go_on() {
         let task = in_a_task(spawn_blocking_beside_a_join());
         assert!(task.await);
+    }
+
+    #[test]
+    fn spawn_blocking_beside_a_join_answers_from_the_blocking_pool() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .max_blocking_threads(1)
+            .build()
+            .unwrap();
+        // The pool's only thread is taken until `release` is sent.
+        let (release, taken) = std::sync::mpsc::channel::<()>();
+        let _holder = runtime.spawn_blocking(move || taken.recv());
+        let mut joined = Box::pin(spawn_blocking_beside_a_join());
+        {
+            let _context = runtime.enter(); // for `spawn_blocking`
+            let mut cx = Context::from_waker(Waker::noop());
+            for _ in 0..3 {
+                // The other branch sets the flag; the wait has no thread.
+                assert!(joined.as_mut().poll(&mut cx).is_pending());
+            }
+        }
+        release.send(()).unwrap();
+        assert!(runtime.block_on(joined));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 1)]
