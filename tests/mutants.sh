@@ -29,7 +29,9 @@
 #   MUTANTS_IN_PLACE=0 works on a copy of the tree instead (slower: every
 #     run rebuilds the workspace's own packages).
 #   MUTANTS_ARGS: more arguments for cargo-mutants, e.g. `--list` or
-#     `--re 'main'`.
+#     `--re 'main'` (not `--timeout`: the script sets it).
+#   MUTANTS_MIN_TIMEOUT: the least time a mutant's tests get, in seconds
+#     (default 120).
 #   Builds go to target/mutants (MUTANTS_TARGET_DIR), not target/debug:
 #   cargo-mutants builds a few packages at a time, with features resolved
 #   for them alone, and those variants of shared crates must not sit next
@@ -121,9 +123,11 @@ for target in "${targets[@]}"; do
     # The baseline: the same tests on the unmutated code must pass. It runs
     # here, not in cargo-mutants, whose baseline builds only the mutated
     # packages (not the harness's output checks). Each mutant's tests may
-    # then take three times as long as these took, building the binaries
-    # included, and at least 30 s: a mutant that loops forever costs
-    # seconds, and a busy machine still has room.
+    # then take three times as long as these took, and at least
+    # MUTANTS_MIN_TIMEOUT (default 120 s): the baseline's binaries were
+    # built beforehand, a mutant's output checks build its binary within
+    # the limit, and on a shared 2-core machine that build alone has taken
+    # over 50 s. A mutant that loops forever still costs only that.
     cargo_selection=()
     for package in "${packages[@]}"; do cargo_selection+=("--package=$package"); done
     [ "$target" != support ] && cargo_selection+=(--package=harness)
@@ -137,7 +141,8 @@ for target in "${targets[@]}"; do
         continue
     fi
     timeout=$(( 3 * ($(date +%s) - baseline_start) ))
-    [ "$timeout" -lt 30 ] && timeout=30
+    min_timeout=${MUTANTS_MIN_TIMEOUT:-120}
+    [ "$timeout" -lt "$min_timeout" ] && timeout=$min_timeout
     echo "== mutants: $target: baseline passed; test timeout per mutant ${timeout} s"
     code=0
     cargo mutants "${in_place[@]}" "${in_diff[@]}" "${args[@]}" "${targets_args[@]}" \
