@@ -110,6 +110,7 @@ fn main() {
 mod tests {
     use super::*;
     use std::sync::Condvar;
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// Where `jobs` jobs meet: each waits until all of them are running at
     /// the same time, which needs a thread each (or 10 s have passed).
@@ -162,9 +163,36 @@ mod tests {
         }
         let blocking = seen.lock().unwrap().len();
         assert_eq!(blocking, jobs, "{blocking} threads for {jobs} jobs");
-        // Rayon runs the same number of jobs on its pool, one per core.
-        let (_, pool) = rt.block_on(with_rayon(jobs, 1_000));
-        assert!(pool <= rayon::current_num_threads(), "{pool} threads");
-        assert!(rayon::current_num_threads() <= cores);
+    }
+
+    /// Rayon's pool, which `with_rayon` uses, runs no more jobs at once
+    /// than there are cores. Each job counts itself in while it runs and
+    /// waits 20 ms, long enough for any idle pool thread to take the next
+    /// job meanwhile; the high-water mark is how many ran at once. A pool
+    /// with more threads than cores (`RAYON_NUM_THREADS=16`, or a pool
+    /// built with `num_threads(16)`) fails the test.
+    #[test]
+    fn rayon_runs_no_more_jobs_at_once_than_there_are_cores() {
+        let cores = std::thread::available_parallelism().unwrap().get();
+        let jobs = 4 * cores;
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let (done, finished) = std::sync::mpsc::channel();
+        for _ in 0..jobs {
+            let (running, most) = (Arc::clone(&running), Arc::clone(&most));
+            let done = done.clone();
+            rayon::spawn(move || {
+                let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                most.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(20));
+                running.fetch_sub(1, Ordering::SeqCst);
+                done.send(()).unwrap();
+            });
+        }
+        for _ in 0..jobs {
+            finished.recv().unwrap();
+        }
+        let most = most.load(Ordering::SeqCst);
+        assert!(most <= cores, "{most} jobs at once on {cores} cores");
     }
 }
