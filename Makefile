@@ -128,13 +128,7 @@ EDIT_LINK_ENV := $(if $(REPO_URL),MDBOOK_OUTPUT__HTML__GIT_REPOSITORY_URL="$${MD
 .PHONY: build
 build: tools $(BOOK_INPUTS) ## Build the site into book/html, failing on any mdBook warning
 	@echo "== mdbook build"
-	@$(EDIT_LINK_ENV) mdbook build 2> >(tee book-build.log >&2)
-	@# mdbook-mermaid 0.17.1 was built against mdBook 0.5.0 and says so on
-	@# every run; that notice is expected. Any other warning or error fails.
-	@if grep -v 'mdbook-mermaid preprocessor was built against version 0.5.0' book-build.log \
-		| grep -E 'WARN|ERROR|[Ww]arning'; then \
-		echo "make: mdbook printed the warnings above; fix them"; rm -f book-build.log; exit 1; fi
-	@rm -f book-build.log
+	@$(EDIT_LINK_ENV) tools/build-book.sh
 
 .PHONY: serve
 serve: tools $(BOOK_INPUTS) ## Serve the book on http://127.0.0.1:3000 with live reload
@@ -166,26 +160,11 @@ actionlint: tools ## Lint the GitHub workflows
 	@$(PY_TOOLS)/bin/actionlint
 
 .PHONY: browser-test
-# A pass is remembered by a hash of the built site and of the test: with
-# nothing changed, a warm `make test` skips the 90-second browser run. CI
-# (CI=true) and a fresh clone always run it; `make browser-test FORCE=1`
-# runs it regardless.
-BROWSER_STAMP := target/browser-test.passed
+# tests/browser/run.sh: skipped without Chromium (an error under
+# REQUIRE_BROWSER), and not run again while the built site and the test
+# are unchanged since a pass, unless CI or FORCE=1 is set.
 browser-test: build tests/browser/node_modules/.package-lock.json ## Check the built site in headless Chromium (skipped without Chromium)
-	@if [ -z "$(CHROMIUM)" ] && [ -n "$${REQUIRE_BROWSER:-}" ]; then \
-		echo "make: no Chromium found, and REQUIRE_BROWSER is set"; exit 1; \
-	elif [ -z "$(CHROMIUM)" ]; then \
-		echo "== browser test SKIPPED: no Chromium found (apt-get install chromium); CI installs it"; \
-	else \
-		hash=$$( { find book/html -type f -print0 | sort -z | xargs -0 sha256sum; \
-			sha256sum tests/browser/site.test.mjs tests/browser/package-lock.json; } | sha256sum | cut -d' ' -f1 ); \
-		if [ -z "$${CI:-}$(FORCE)" ] && [ "$$(cat $(BROWSER_STAMP) 2>/dev/null)" = "$$hash" ]; then \
-			echo "== browser test: site unchanged since it last passed, not run again (FORCE=1 runs it)"; \
-		else \
-			echo "== browser test ($(CHROMIUM))"; \
-			node --test --test-reporter=spec tests/browser/ && mkdir -p target && echo "$$hash" > $(BROWSER_STAMP); \
-		fi; \
-	fi
+	@FORCE=$(FORCE) tests/browser/run.sh
 
 # Page speed (issue 22): Lighthouse 13, mobile preset, on four pages of the
 # site served with gzip on loopback, three runs each, next to a default
