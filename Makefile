@@ -38,6 +38,20 @@ export CHROMIUM
 # Test failures explain themselves; `make test RUST_BACKTRACE=1` for traces.
 export RUST_BACKTRACE := 0
 
+# Clippy lints the workspace's crates while they are built, instead of in a
+# `cargo clippy` pass of its own, which type-checks every dependency a second
+# time (2.5 of a cold `make test`'s minutes on 2 cores). Cargo runs the
+# workspace wrapper in place of rustc for the workspace's members only;
+# clippy-driver is rustc with Clippy's lints added, and CLIPPY_ARGS makes
+# any warning an error. Cargo hashes the wrapper into the artifacts' names,
+# so a plain `cargo build` and this never overwrite each other's binaries.
+# Release builds that are measured (measure, load-test) and tools that must
+# see every warning-free mutant or another compiler (mutants, msrv) run
+# without it: $(PLAIN) removes it.
+export RUSTC_WORKSPACE_WRAPPER := clippy-driver
+export CLIPPY_ARGS := -Dwarnings
+PLAIN := env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS
+
 # `make test-chapter CH=01` runs one chapter's checks.
 CH ?= 01
 
@@ -219,13 +233,13 @@ fmt: ## Format all Rust code (listings and harness)
 	cargo fmt --all
 
 .PHONY: lint
-lint: spell actionlint ## Spelling, workflows, then rustfmt and clippy (-D warnings) over all Rust code
+lint: spell actionlint ## Spelling, workflows, rustfmt, then the build with clippy (-D warnings) over all Rust code
 	@echo "== cargo fmt --check"
 	@cargo fmt --all --check
-	@echo "== cargo clippy"
-	@cargo clippy --quiet --workspace --all-targets -- -D warnings
 	@echo "== tools/renumber.py --self-test"
 	@python3 tools/renumber.py --self-test
+	@echo "== cargo build with clippy (every crate of the workspace, all targets)"
+	@$(MAKE) build-all
 	@$(MAKE) console-check
 
 # Chapter 13's tokio-console example needs `--cfg tokio_unstable`, so it is
@@ -236,8 +250,9 @@ CONSOLE_DEMO := listings/ch13-observability/console
 .PHONY: console-check
 console-check: ## Lint the tokio_unstable examples (built apart), and test the task-dump one
 	@echo "== $(CONSOLE_DEMO): rustfmt, clippy, task-dump tests (tokio_unstable)"
+	@# The task-dump program is linted as its tests build (see CLIPPY_ARGS).
 	@cd $(CONSOLE_DEMO) && cargo fmt --all --check && \
-		CARGO_TARGET_DIR="$(CURDIR)/target/console" cargo clippy --quiet --locked --workspace --all-targets -- -D warnings && \
+		CARGO_TARGET_DIR="$(CURDIR)/target/console" cargo clippy --quiet --locked -p console-demo --all-targets -- -D warnings && \
 		CARGO_TARGET_DIR="$(CURDIR)/target/console" cargo test --quiet --locked -p unstable-demo
 
 .PHONY: test
@@ -248,7 +263,6 @@ test: ## Verify everything: lints, listings, snippets, outputs, compiler errors,
 	@start=$$(date +%s); \
 	$(MAKE) tools $(BOOK_INPUTS) && \
 	$(MAKE) lint && \
-	$(MAKE) build-all && \
 	echo "== tests: listings, support crate, outputs, compiler errors, book lint, claims" && \
 	cargo nextest run --workspace -E 'not binary(skeptic)' && \
 	$(MAKE) snippets && \
@@ -273,7 +287,8 @@ snippets: build-all ## Compile and run every Rust block of the book (skeptic), w
 	fi; exit $$status
 
 # Every target of the workspace, listing binaries included, built with the
-# test build's features: the output checks run these binaries.
+# test build's features: the output checks run these binaries. Clippy's
+# lints run as it builds (RUSTC_WORKSPACE_WRAPPER above).
 .PHONY: build-all
 build-all:
 	@cargo build --quiet --workspace --all-targets
@@ -286,7 +301,6 @@ CHAPTER_FILTER = package(/^(listing|exercise)-$(CH)-/) | (binary(skeptic) & test
 CHAPTER_PACKAGES = $(addprefix -p ,$(notdir $(wildcard listings/ch$(CH)-*/listing-* listings/ch$(CH)-*/exercise-*)))
 test-chapter: tools $(BOOK_INPUTS) build-all ## One chapter: rustfmt and clippy of its packages, its listings, snippets and outputs: make test-chapter CH=01
 	cargo fmt --check $(CHAPTER_PACKAGES)
-	cargo clippy --quiet --all-targets $(CHAPTER_PACKAGES) -- -D warnings
 	cargo nextest run --workspace -E '$(CHAPTER_FILTER)'
 
 # Listing numbers follow folder names (tools/mdbook-listings): to insert a
@@ -310,7 +324,7 @@ stress: tools $(BOOK_INPUTS) ## Run the tests 20 times with the CPUs oversubscri
 # MUTANTS_ARGS passes more arguments to cargo-mutants.
 mutants: tools $(BOOK_INPUTS) ## Mutation testing of every listing and exercise (CH=05: one chapter; CH=support), with cargo-mutants
 	$(call install-tool,cargo-mutants,cargo-mutants,$(CARGO_MUTANTS_VERSION),cargo mutants --version)
-	@tests/mutants.sh $(if $(filter command line environment,$(origin CH)),$(CH))
+	@$(PLAIN) tests/mutants.sh $(if $(filter command line environment,$(origin CH)),$(CH))
 
 .PHONY: msrv
 # The promise to readers about older compilers: each package built and
@@ -319,9 +333,9 @@ mutants: tools $(BOOK_INPUTS) ## Mutation testing of every listing and exercise 
 # `make msrv MSRV=1.85` checks one version; MSRV_TOOLCHAIN names a rustup
 # toolchain to use for it instead of the plain version number.
 msrv: tools ## Build and test each package with the oldest Rust it promises (1.85; 1.89 for the capstone), as the MSRV workflow does
-	@if [ -n "$(MSRV)" ]; then tests/msrv.sh "$(MSRV)" $(MSRV_TOOLCHAIN); else \
+	@if [ -n "$(MSRV)" ]; then $(PLAIN) tests/msrv.sh "$(MSRV)" $(MSRV_TOOLCHAIN); else \
 		status=0; for version in $$(tests/msrv.sh --versions | jq -r '.[]'); do \
-			tests/msrv.sh "$$version" || status=1; done; exit $$status; fi
+			$(PLAIN) tests/msrv.sh "$$version" || status=1; done; exit $$status; fi
 
 .PHONY: drift
 # What a newer compiler would change: `make test` with TOOLCHAIN (stable by
@@ -349,13 +363,13 @@ bless-chapter: tools $(BOOK_INPUTS) build-all ## Like bless, for chapter CH's ou
 .PHONY: measure
 measure: ## Re-run the measuring listings in release mode, rewriting measured.txt with a header (CH=14: one chapter; PKG=listing-14-09: one listing)
 	@# CH has a default of 01 for test-chapter; here no CH means every chapter.
-	@tools/measure.sh '$(if $(filter command line environment,$(origin CH)),$(CH),*)' '$(or $(PKG),*)'
+	@$(PLAIN) tools/measure.sh '$(if $(filter command line environment,$(origin CH)),$(CH),*)' '$(or $(PKG),*)'
 
 load-test: ## The capstone's load tests in release mode: closed loop, open loop, twice the capacity (not part of `make test`)
-	cargo run --release --package listing-15-03
+	$(PLAIN) cargo run --release --package listing-15-03
 
 hostile-test: ## The capstone tried by hand: half-open clients (also at 1,024 open files) and SIGINT mid-request, ~2 min (not part of `make test`)
-	cargo build --release --package listing-15-01 --bins --examples
+	$(PLAIN) cargo build --release --package listing-15-01 --bins --examples
 	listings/ch15-capstone/listing-15-01/hostile.sh
 
 .PHONY: clean
