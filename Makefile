@@ -268,8 +268,7 @@ test: ## Verify everything: lints, listings, snippets, outputs, compiler errors,
 	$(MAKE) snippets && \
 	echo "== doc tests" && \
 	cargo test --quiet --doc --workspace && \
-	$(MAKE) linkcheck && \
-	$(MAKE) browser-test && \
+	$(MAKE) linkcheck browser-test && \
 	echo "make test: all checks passed in $$(( $$(date +%s) - start )) s"
 
 # The book's ```rust blocks, one skeptic test each. They run under plain
