@@ -264,7 +264,7 @@ test: ## Verify everything: lints, listings, snippets, outputs, compiler errors,
 	$(MAKE) tools $(BOOK_INPUTS) && \
 	$(MAKE) lint && \
 	echo "== tests: listings, support crate, outputs, compiler errors, book lint, claims" && \
-	cargo nextest run --workspace -E 'not binary(skeptic)' && \
+	cargo nextest run --workspace -E 'not binary(skeptic) & not binary(counterfactuals)' && \
 	$(MAKE) snippets && \
 	echo "== doc tests" && \
 	cargo test --quiet --doc --workspace && \
@@ -324,6 +324,15 @@ stress: tools $(BOOK_INPUTS) ## Run the tests 20 times with the CPUs oversubscri
 mutants: tools $(BOOK_INPUTS) ## Mutation testing of every listing and exercise (CH=05: one chapter; CH=support), with cargo-mutants
 	$(call install-tool,cargo-mutants,cargo-mutants,$(CARGO_MUTANTS_VERSION),cargo mutants --version)
 	@$(PLAIN) tests/mutants.sh $(if $(filter command line environment,$(origin CH)),$(CH))
+
+.PHONY: counterfactuals
+# Appendix A's counterfactuals (tests/tests/counterfactuals.rs): each
+# claim's listing built with its `counterfactual` feature, in
+# target/counterfactual, where the claim's test must fail as the appendix
+# shows. Not part of `make test` (it builds those packages a second time);
+# CI runs it. SNAPSHOTS=overwrite records the failures the appendix shows.
+counterfactuals: tools $(BOOK_INPUTS) ## Check that each claim's test fails on the claim's false version (SNAPSHOTS=overwrite records it)
+	@cargo nextest run --package harness --test counterfactuals --no-fail-fast
 
 .PHONY: msrv
 # The promise to readers about older compilers: each package built and

@@ -22,48 +22,35 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use harness_lib::claims::{APPENDIX, Counterfactual, claims};
 use harness_lib::listings::{Inventory, rust_files};
 
 /// The number of claims in the book plan's "Claims to check".
 const CLAIMS: usize = 22;
-const APPENDIX: &str = "src/appendix-a-claims.md";
 const VERDICTS: [&str; 3] = ["**True.**", "**False.**", "**Half-true.**"];
 
 fn root() -> PathBuf {
     harness_lib::root()
 }
 
+fn rendered() -> PathBuf {
+    Path::new(env!("OUT_DIR")).join("markdown")
+}
+
 #[test]
 fn every_claim_has_a_verdict_and_a_test_that_exists() {
-    let text = fs::read_to_string(root().join(APPENDIX)).expect("Appendix A exists");
     let inventory = Inventory::load(&root());
     let mut findings = Vec::new();
     let mut seen = Vec::new();
-    // Each entry runs from its `## Claim N:` heading to the next heading.
-    let mut entries: Vec<(usize, String)> = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.starts_with("## ") {
-            entries.push((n + 1, String::new()));
-        }
-        if let Some((_, body)) = entries.last_mut() {
-            body.push_str(line);
-            body.push('\n');
-        }
-    }
-    for (line, entry) in &entries {
-        let at = |message: String| format!("{APPENDIX}:{line}: {message}");
-        let Some(number) = entry
-            .strip_prefix("## Claim ")
-            .and_then(|rest| rest.split(':').next())
-            .and_then(|n| n.trim().parse::<usize>().ok())
-        else {
-            continue;
-        };
+    for claim in claims(&root()) {
+        let at = |message: String| format!("{APPENDIX}:{}: {message}", claim.line);
+        let number = claim.number;
         seen.push(number);
-        if !VERDICTS.iter().any(|v| entry.contains(v)) {
+        if !VERDICTS.iter().any(|v| claim.text.contains(v)) {
             findings.push(at(format!("claim {number} has no verdict ({VERDICTS:?})")));
         }
-        let tests: Vec<&str> = entry
+        let tests: Vec<&str> = claim
+            .text
             .lines()
             .filter(|l| l.trim_start().starts_with("- Test:"))
             .collect();
@@ -72,10 +59,13 @@ fn every_claim_has_a_verdict_and_a_test_that_exists() {
                 "claim {number} names no test (\"- Test: `name` in [Listing …](…)\")"
             )));
         }
-        for test_line in tests {
+        for test_line in &tests {
             if let Err(problem) = check_test_line(&inventory, test_line) {
                 findings.push(at(format!("claim {number}: {problem}")));
             }
+        }
+        if let Err(problem) = check_counterfactual(&inventory, &claim, &tests) {
+            findings.push(at(format!("claim {number}: {problem}")));
         }
     }
     for number in 1..=CLAIMS {
@@ -89,6 +79,40 @@ fn every_claim_has_a_verdict_and_a_test_that_exists() {
         findings.len(),
         findings.join("\n")
     );
+}
+
+/// A claim's counterfactual names one of the claim's tests, in a listing
+/// whose package has the `counterfactual` feature and uses it; `make
+/// counterfactuals` checks that the test then fails.
+fn check_counterfactual(
+    inventory: &Inventory,
+    claim: &harness_lib::claims::Claim,
+    tests: &[&str],
+) -> Result<(), String> {
+    let Some(Counterfactual::Fails { page, id, test, .. }) = claim.counterfactual()? else {
+        return Ok(());
+    };
+    if !tests.iter().any(|line| line.contains(&format!("`{test}`"))) {
+        return Err(format!(
+            "the counterfactual's test `{test}` is not one of the claim's Test: lines"
+        ));
+    }
+    let listing = harness_lib::claims::listing_file_of_caption(&rendered(), &page, &id)?;
+    let package = inventory
+        .listing_of(&listing)
+        .ok_or_else(|| format!("{} is in no package", listing.display()))?;
+    let manifest =
+        fs::read_to_string(root().join(&package.dir).join("Cargo.toml")).unwrap_or_default();
+    let uses = rust_files(&root(), &package.dir).iter().any(|f| {
+        fs::read_to_string(root().join(f)).is_ok_and(|t| t.contains("feature = \"counterfactual\""))
+    });
+    if !manifest.contains("counterfactual = []") || !uses {
+        return Err(format!(
+            "{} has no `counterfactual` feature in its Cargo.toml, or no code behind it",
+            package.name
+        ));
+    }
+    Ok(())
 }
 
 /// `- Test: `name` in [Listing 1-2](ch01-why-async.md#listing-1-2)`: the
@@ -106,7 +130,7 @@ fn check_test_line(inventory: &Inventory, line: &str) -> Result<(), String> {
         .filter(|t| t.contains(".md#"))
         .ok_or("a Test: line links to a listing: [Listing N-M](chapter.md#listing-n-m)")?;
     let (page, id) = target.split_once('#').unwrap();
-    let listing = listing_file_of_caption(page, id)?;
+    let listing = harness_lib::claims::listing_file_of_caption(&rendered(), page, id)?;
     let sources = sources_of(inventory, &listing);
     let defines = |text: &str| text.contains(&format!("fn {name}("));
     if sources
@@ -120,32 +144,6 @@ fn check_test_line(inventory: &Inventory, line: &str) -> Result<(), String> {
             listing.display()
         ))
     }
-}
-
-/// The file that the caption `id="…"` names. Captions are written by the
-/// `mdbook-listings` preprocessor, so they are read from the chapter as
-/// mdBook rendered it for the harness (the build script's `OUT_DIR`), where
-/// each one reads `<div class="listing-caption" id="listing-1-2">…
-/// <code>listings/…/main.rs</code></div>`.
-fn listing_file_of_caption(page: &str, id: &str) -> Result<PathBuf, String> {
-    let rendered = Path::new(env!("OUT_DIR")).join("markdown").join(page);
-    let chapter = fs::read_to_string(&rendered).map_err(|_| {
-        format!(
-            "no rendered chapter {} (mdBook missing when the harness was built?)",
-            rendered.display()
-        )
-    })?;
-    chapter
-        .lines()
-        .find(|l| {
-            l.starts_with("<div class=\"listing-caption\"") && l.contains(&format!(" id=\"{id}\""))
-        })
-        .ok_or_else(|| format!("no caption with id=\"{id}\" in src/{page}"))?
-        .rsplit("<code>")
-        .next()
-        .and_then(|rest| rest.split("</code>").next())
-        .map(PathBuf::from)
-        .ok_or_else(|| format!("the caption #{id} in src/{page} names no file"))
 }
 
 /// The Rust files where a listing's tests can live: the whole package for

@@ -3,10 +3,12 @@
 //!
 //! - [`chapters`]: the pages in `src/`, their fenced code blocks and the
 //!   files those blocks include;
+//! - [`claims`]: Appendix A's claims, their tests and counterfactuals;
 //! - [`listings`]: the listing packages as Cargo sees the workspace, the
 //!   checked files next to them, and their binaries, built by Cargo.
 
 pub mod chapters;
+pub mod claims;
 pub mod listings;
 
 use std::path::{Path, PathBuf};

@@ -52,6 +52,13 @@ async fn main() {
 mod tests {
     use super::*;
 
+    // Appendix A, Claim 1: if awaiting in turn overlapped the calls, this
+    // is how `sequential` would behave, and the first test below fails.
+    #[cfg(feature = "counterfactual")]
+    async fn sequential() -> (String, String) {
+        tokio::join!(fetch_joke(), load_language())
+    }
+
     #[tokio::test(start_paused = true)]
     async fn sequential_waits_add_up() {
         let start = Instant::now();
