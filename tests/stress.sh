@@ -43,10 +43,12 @@ for run in $(seq "$runs"); do
     timeout 600 cargo test --quiet --package harness --test skeptic >>"$log" 2>&1 || status=failed
     if [ "$status" = failed ]; then
         failed_runs=$((failed_runs + 1))
-        # nextest: "  FAIL [ 1.2s] pkg test"; libtest: "test name ... FAILED".
-        grep -E '^\s+(FAIL|TIMEOUT|SIGSEGV|SIGABRT|SIGKILL|LEAK-FAIL)\b|\.\.\. FAILED$' "$log" \
-            | sed -E 's/\[[^]]*\]//; s/^\s+//' | sed "s/^/run $run: /" | sort -u \
-            | tee -a "$log_dir/failures.txt" || true
+        # nextest: "  FAIL [ 1.2s] pkg test"; libtest (quiet, for the
+        # snippets) lists the failed tests, indented, under "failures:".
+        { grep -E '^\s+(FAIL|TIMEOUT|SIGSEGV|SIGABRT|SIGKILL|LEAK-FAIL)\b' "$log" \
+            | sed -E 's/\[[^]]*\]//; s/^\s+//'
+          awk '/^failures:$/ { list = 1; next } list && /^    [^ ]+$/ { print "snippet " $1; next } { list = 0 }' "$log"
+        } | sed "s/^/run $run: /" | sort -u | tee -a "$log_dir/failures.txt" || true
     fi
     echo "   run $run/$runs: $status ($(($(date +%s) - run_start)) s)"
 done
