@@ -33,6 +33,16 @@ async fn main() {
 mod tests {
     use super::*;
 
+    // Appendix A, Claim 14: an eager future, polled once as it is created;
+    // `creating_a_future_runs_none_of_its_body` fails.
+    #[cfg(feature = "counterfactual")]
+    fn fetch_joke(log: Log) -> impl Future<Output = String> {
+        let mut future = Box::pin(super::fetch_joke(log));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let _ = future.as_mut().poll(&mut cx);
+        future
+    }
+
     #[tokio::test(start_paused = true)]
     async fn creating_a_future_runs_none_of_its_body() {
         let log = Log::default();
