@@ -55,6 +55,13 @@ async fn main() {
 mod tests {
     use super::*;
 
+    // Appendix A, Claim 15: if the compiler rejected the forgotten `.await`,
+    // the code would be the fixed version; the first test below fails.
+    #[cfg(feature = "counterfactual")]
+    async fn save_in_background(saved: &Saved, items: &[u32]) {
+        save_in_background_fixed(saved, items).await
+    }
+
     #[tokio::test(start_paused = true)]
     async fn an_async_block_that_returns_a_future_saves_nothing() {
         let saved = Saved::default();
