@@ -39,6 +39,26 @@ mod tests {
     use std::sync::mpsc::{self, RecvTimeoutError};
     use tokio::sync::oneshot;
 
+    // Appendix A, Claim 2: the guard dropped while the task is suspended, as
+    // the claim has it; `a_tokio_mutex_guard_stays_held_across_await` fails.
+    #[cfg(feature = "counterfactual")]
+    async fn converse(connection: Connection, who: &str, start: Instant) {
+        let ms = start.elapsed().as_millis();
+        let line = format!("{who}: got the connection at {ms} ms");
+        connection.lock().await.push(line);
+        sleep(Duration::from_millis(10)).await; // the lock is free meanwhile
+        connection.lock().await.push(format!("{who}: done"));
+    }
+
+    // Appendix A, Claim 3: the holder lets the lock go while it is suspended
+    // on its thread; `blocking_on_that_lock_deadlocks_the_thread` fails.
+    #[cfg(feature = "counterfactual")]
+    async fn hold_std_lock(lock: &std::sync::Mutex<u32>) {
+        drop(lock.lock().unwrap());
+        sleep(Duration::from_millis(10)).await;
+        drop(lock.lock().unwrap());
+    }
+
     // ANCHOR: tests
     #[tokio::test(start_paused = true)]
     async fn a_tokio_mutex_guard_stays_held_across_await() {
@@ -64,6 +84,9 @@ mod tests {
 
     // Holding a std guard across .await is exactly what this test is about.
     #[expect(clippy::await_holding_lock)]
+    // ANCHOR_END: tests
+    #[cfg(not(feature = "counterfactual"))] // Claim 3's false version replaces it
+    // ANCHOR: tests
     async fn hold_std_lock(lock: &std::sync::Mutex<u32>) {
         let _guard = lock.lock().unwrap();
         sleep(Duration::from_millis(10)).await;
