@@ -168,6 +168,13 @@ mod tests {
 
     const POINTER: usize = size_of::<usize>();
 
+    // Appendix A, Claim 5: the call puts the state machine in a `Box`; the
+    // test `an_async_fn_does_not_allocate_its_state_on_the_heap` fails.
+    #[cfg(feature = "counterfactual")]
+    fn awaits_the_big_one() -> Pin<Box<impl Future<Output = u8>>> {
+        Box::pin(super::awaits_the_big_one())
+    }
+
     #[test]
     fn checksum_adds_up_the_bytes() {
         assert_eq!(checksum(&[1, 2, 3]), 6);
