@@ -91,6 +91,13 @@ mod tests {
     use super::*;
     use std::rc::Rc;
 
+    // Appendix A, Claim 6: the two futures run in parallel, as spawned tasks
+    // on both workers; `join_never_runs_its_futures_in_parallel` fails.
+    #[cfg(feature = "counterfactual")]
+    async fn join_parallel() -> (bool, bool) {
+        spawn_parallel().await
+    }
+
     // ANCHOR: same_task
     #[tokio::test]
     async fn join_runs_its_futures_inside_the_calling_task() {
