@@ -112,6 +112,18 @@ mod tests {
     use std::sync::Condvar;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    // Appendix A, Claim 16: a blocking pool of one thread per core, as a
+    // place for heavy computation would have; the first test below fails.
+    #[cfg(feature = "counterfactual")]
+    fn runtime() -> Runtime {
+        let cores = std::thread::available_parallelism().unwrap().get();
+        Builder::new_multi_thread()
+            .worker_threads(2)
+            .max_blocking_threads(cores)
+            .build()
+            .unwrap()
+    }
+
     /// Where `jobs` jobs meet: each waits until all of them are running at
     /// the same time, which needs a thread each (or 10 s have passed).
     struct Meeting {
