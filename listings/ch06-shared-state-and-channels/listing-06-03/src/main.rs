@@ -85,7 +85,7 @@ mod tests {
     // Holding a std guard across .await is exactly what this test is about.
     #[expect(clippy::await_holding_lock)]
     // ANCHOR_END: tests
-    #[cfg(not(feature = "counterfactual"))] // Claim 3's false version replaces it
+    #[cfg(not(feature = "counterfactual"))] // Claim 3's false version: above
     // ANCHOR: tests
     async fn hold_std_lock(lock: &std::sync::Mutex<u32>) {
         let _guard = lock.lock().unwrap();
