@@ -116,6 +116,27 @@ mod tests {
 
     #[test]
     fn one_thread_drives_thousands_of_waiting_tasks() {
+        // Appendix A, Claim 17: a thread that drives one waiting task at a
+        // time (on the paused clock, so 500 s pass at once); this test fails.
+        #[cfg(feature = "counterfactual")]
+        fn tasks(n: usize, wait: Duration) -> Phases {
+            let runtime = Builder::new_current_thread()
+                .enable_time()
+                .start_paused(true)
+                .build();
+            runtime.unwrap().block_on(async {
+                let start = tokio::time::Instant::now();
+                for _ in 0..n {
+                    tokio::spawn(tokio::time::sleep(wait)).await.unwrap();
+                }
+                let waiting = start.elapsed();
+                Phases {
+                    start_up: Duration::ZERO,
+                    waiting,
+                }
+            })
+        }
+
         // The barrier opens only once all 10,000 tasks are suspended in it
         // at the same time, on one thread. Then each waits 50 ms: one
         // after the other, that would take 500 s. The bound leaves room
