@@ -171,6 +171,21 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_waiting_task_is_not_polled_until_woken() {
+        // Appendix A, Claim 18: a future woken and polled every 7 minutes
+        // while it waits, as if waiting cost processor time; this test fails.
+        #[cfg(feature = "counterfactual")]
+        async fn counted(polls: Arc<AtomicUsize>, notify: Arc<Notify>) {
+            let mut notified = std::pin::pin!(notify.notified());
+            let minutes = std::time::Duration::from_secs(7 * 60);
+            let mut every = tokio::time::interval(minutes);
+            std::future::poll_fn(|cx| {
+                polls.fetch_add(1, Ordering::Relaxed);
+                while every.poll_tick(cx).is_ready() {}
+                notified.as_mut().poll(cx)
+            })
+            .await
+        }
+
         let (polls, notify) = (Arc::default(), Arc::new(Notify::new()));
         let tasks: Vec<_> = (0..1000)
             .map(|_| {
