@@ -51,6 +51,13 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
+    // Appendix A, Claim 12: only Tokio could run a future, so a `block_on`
+    // without it cannot; `async_rust_runs_without_tokio` fails.
+    #[cfg(feature = "counterfactual")]
+    fn block_on<F: Future>(_: F) -> F::Output {
+        panic!("no Tokio runtime to run the future")
+    }
+
     /// Wraps a future and counts how often it is polled.
     async fn counting<F: Future>(polls: &AtomicUsize, future: F) -> F::Output {
         let mut future = pin!(future);
