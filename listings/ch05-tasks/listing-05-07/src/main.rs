@@ -60,6 +60,17 @@ async fn main() {
 mod tests {
     use super::*;
 
+    // Appendix A, Claim 19: a `race` whose losing call runs on, as a spawned
+    // task does; `select_drops_the_branch_that_loses` fails.
+    #[cfg(feature = "counterfactual")]
+    async fn race(log: Log) -> &'static str {
+        let joke = tokio::spawn(call("joke API", 200, log.clone()));
+        tokio::select! {
+            answer = joke => answer.unwrap(),
+            answer = call("cache", 5, log.clone()) => answer,
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn select_drops_the_branch_that_loses() {
         let log = Log::default();
