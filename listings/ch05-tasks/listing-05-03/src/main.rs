@@ -47,6 +47,14 @@ mod tests {
     #[tokio::test]
     async fn a_panic_comes_back_as_an_error_not_a_panic() {
         let handle = tokio::spawn(async { panic!("no jokes left") });
+        // Appendix A, Claim 21: awaiting the handle resumes the task's panic
+        // in the awaiting task; this test fails.
+        #[cfg(feature = "counterfactual")]
+        let handle = async {
+            handle.await.map_err(|error| -> JoinError {
+                std::panic::resume_unwind(error.into_panic())
+            })
+        };
         // This line runs: the panic did not reach the awaiting task.
         let error = handle.await.unwrap_err();
         assert!(error.is_panic());
