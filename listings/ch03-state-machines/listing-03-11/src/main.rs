@@ -73,6 +73,14 @@ mod tests {
         }};
     }
 
+    // Appendix A, Claim 22: the `Rc` made after the `.await`, so that only
+    // the argument is kept across it; the test below fails.
+    #[cfg(feature = "counterfactual")]
+    async fn greet_with_rc(name: String) -> String {
+        tokio::task::yield_now().await;
+        format!("Hello, {}!", Rc::new(name))
+    }
+
     #[test]
     fn send_arguments_do_not_make_a_send_future() {
         let name = String::from("Amélie");
