@@ -81,16 +81,29 @@ fn every_claim_has_a_verdict_and_a_test_that_exists() {
     );
 }
 
-/// A claim's counterfactual names one of the claim's tests, in a listing
-/// whose package has the `counterfactual` feature and uses it; `make
-/// counterfactuals` checks that the test then fails.
+/// Every claim has a counterfactual: one of the claim's tests, in a listing
+/// whose package has the `counterfactual` feature and uses it (`make
+/// counterfactuals` checks that the test then fails), or `none` with the
+/// reason.
 fn check_counterfactual(
     inventory: &Inventory,
     claim: &harness_lib::claims::Claim,
     tests: &[&str],
 ) -> Result<(), String> {
-    let Some(Counterfactual::Fails { page, id, test, .. }) = claim.counterfactual()? else {
-        return Ok(());
+    let Some(counterfactual) = claim.counterfactual()? else {
+        return Err("no `Counterfactual:` paragraph (see harness_lib::claims)".into());
+    };
+    let Counterfactual::Fails { page, id, test, .. } = counterfactual else {
+        // `Counterfactual: none: <why>`.
+        let reason = claim
+            .text
+            .split("Counterfactual: none")
+            .nth(1)
+            .unwrap_or_default();
+        return match reason.trim_start_matches(':').split_whitespace().count() {
+            0..5 => Err("`Counterfactual: none` says why no false version can be built".into()),
+            _ => Ok(()),
+        };
     };
     if !tests.iter().any(|line| line.contains(&format!("`{test}`"))) {
         return Err(format!(

@@ -98,7 +98,11 @@ impl Claim {
                     .into(),
             );
         };
-        let sentence = &rest[..rest.find("{{#").unwrap()];
+        // One line, however the paragraph is wrapped.
+        let sentence = rest[..rest.find("{{#").unwrap()]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         let target = sentence
             .split("](")
             .nth(1)
@@ -111,12 +115,19 @@ impl Claim {
             .filter(|_| sentence.contains("` fails"))
             .and_then(|before| before.rsplit('`').next())
             .ok_or("a Counterfactual: paragraph says which test fails: `name` fails")?;
+        // `counterfactual.txt`, or `counterfactual-claim-N.txt` where two
+        // claims share a listing.
         let record = include
             .path
             .strip_prefix("../")
-            .filter(|p| p.ends_with("/counterfactual.txt"))
+            .filter(|p| {
+                let name = p.rsplit('/').next().unwrap_or_default();
+                name == "counterfactual.txt"
+                    || name == format!("counterfactual-claim-{}.txt", self.number)
+            })
             .ok_or(
-                "a counterfactual's failure is included from the listing's counterfactual.txt",
+                "a counterfactual's failure is included from the listing's counterfactual.txt \
+                 (counterfactual-claim-N.txt where two claims share a listing)",
             )?;
         Ok(Some(Counterfactual::Fails {
             page: target.0.into(),
