@@ -315,12 +315,13 @@ stress: tools $(BOOK_INPUTS) ## Run the tests 20 times with the CPUs oversubscri
 	@RUNS=$(or $(RUNS),20) tests/stress.sh
 
 .PHONY: mutants
-# Mutation testing (tests/mutants.sh says how): each mutant of a chapter's
-# listings is tested with the chapter's tests and its output checks, in
-# place, with builds in target/mutants. Not part of `make test`: about 5 s
-# a mutant on 2 idle cores, so minutes for a chapter and hours for the
-# book's 2,200 mutants. MUTANTS_IN_PLACE=0 works on a copy of the tree;
-# MUTANTS_ARGS passes more arguments to cargo-mutants.
+# Mutation testing (tests/mutants.sh says how): each mutant of a package
+# is tested with that package's tests and output check, in place, with
+# builds in target/mutants; a package whose files have not changed since
+# its last run keeps its results (MUTANTS_FRESH=1 runs it again). Not part
+# of `make test`: hours for the book's 2,200 mutants on 2 cores.
+# MUTANTS_IN_PLACE=0 works on a copy of the tree; MUTANTS_ARGS passes more
+# arguments to cargo-mutants.
 mutants: tools $(BOOK_INPUTS) ## Mutation testing of every listing and exercise (CH=05: one chapter; CH=support), with cargo-mutants
 	$(call install-tool,cargo-mutants,cargo-mutants,$(CARGO_MUTANTS_VERSION),cargo mutants --version)
 	@$(PLAIN) tests/mutants.sh $(if $(filter command line environment,$(origin CH)),$(CH))
@@ -356,14 +357,14 @@ drift: ## Run `make test` on TOOLCHAIN=stable|beta; on failure bless and save th
 
 .PHONY: bless
 bless: tools $(BOOK_INPUTS) build-all ## Rewrite output.txt and .stderr files from real runs, then `make measure`
-	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
+	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness-lib \
 		--package compile-fail --test outputs --test compile_fail --no-fail-fast
 	@$(MAKE) measure
 	@git status --short -- listings
 
 .PHONY: bless-chapter
 bless-chapter: tools $(BOOK_INPUTS) build-all ## Like bless, for chapter CH's outputs only (all .stderr files are rewritten): make bless-chapter CH=04
-	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness \
+	SNAPSHOTS=overwrite TRYBUILD=overwrite cargo nextest run --package harness-lib \
 		--package compile-fail --test outputs --test compile_fail --no-fail-fast \
 		-E 'binary(compile_fail) | test(/^(listing|exercise)-$(CH)-/)'
 	@git status --short -- listings

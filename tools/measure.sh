@@ -8,7 +8,7 @@
 #
 # The header: when, at which commit, how busy the CPUs were just before
 # (other programs, or the listing measured before), on which machine, and a
-# checksum of the sources that printed the figures. harness::outputs
+# checksum of the sources that printed the figures. harness-lib::outputs
 # recomputes that checksum (POSIX `cksum` of Cargo.toml, then every
 # src/**/*.rs in byte order) and fails when the sources have changed, so
 # figures can never outlive the code that produced them.

@@ -46,17 +46,19 @@ mod tests {
     use super::*;
     use tokio::time::Instant;
 
+    const REPLY: &str = "Hello Ada! It is sunny, 21 °C today. My code never blocks. It just waits very politely.";
+
     #[tokio::test(start_paused = true)]
     async fn sequential_takes_the_sum_of_the_calls() {
         let start = Instant::now();
-        sequential().await;
+        assert_eq!(sequential().await, REPLY);
         assert_eq!(start.elapsed(), Duration::from_millis(255));
     }
 
     #[tokio::test(start_paused = true)]
     async fn concurrent_takes_as_long_as_the_slowest_call() {
         let start = Instant::now();
-        concurrent().await;
+        assert_eq!(concurrent().await, REPLY);
         assert_eq!(start.elapsed(), Duration::from_millis(200));
     }
 }
