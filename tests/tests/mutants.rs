@@ -172,7 +172,7 @@ fn a_stale_short_or_repeated_entry_is_reported() {
          {file}: replace no_such_function -> u32 with 0  # {reason}\n\
          {file}: replace main with ()  # too short\n\
          listings/no/such/file.rs: replace main with ()  # {reason}\n\
-         tests/tests/outputs.rs: replace main with ()  # {reason}\n"
+         tests/build.rs: replace main with ()  # {reason}\n"
     );
     let entries = parse(&text).unwrap();
     assert_eq!(entries.len(), 6);
@@ -191,7 +191,7 @@ fn a_stale_short_or_repeated_entry_is_reported() {
         ":5: listings/ch03-state-machines/listing-03-01/src/main.rs has no function `no_such_function`",
         ":6: the reason `too short`",
         ":7: listings/no/such/file.rs does not exist",
-        ":8: tests/tests/outputs.rs is not under listings/",
+        ":8: tests/build.rs is not under listings/",
     ];
     for needle in expected {
         assert!(
