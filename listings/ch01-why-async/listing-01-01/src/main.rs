@@ -1,5 +1,5 @@
 use std::sync::{Arc, Barrier};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::runtime::Builder;
 
 /// What one waiting unit costs: time from spawn until it waits, and growth of
@@ -20,13 +20,25 @@ fn memory_kib() -> Option<(f64, f64)> {
     Some((kib("VmRSS:")?, kib("VmSize:")?))
 }
 
+/// What each of `n` units started since `start` costs, given the memory
+/// figures from before they started.
 fn cost_per_unit(n: usize, start: Instant, before: Option<(f64, f64)>) -> Cost {
+    share(n, start.elapsed(), before, memory_kib())
+}
+
+/// Each unit's share of the time taken and of the memory growth.
+fn share(
+    n: usize,
+    elapsed: Duration,
+    before: Option<(f64, f64)>,
+    after: Option<(f64, f64)>,
+) -> Cost {
     let n = n as f64;
-    let growth = memory_kib()
+    let growth = after
         .zip(before)
         .map(|(now, then)| (now.0 - then.0, now.1 - then.1));
     Cost {
-        spawn_us: start.elapsed().as_secs_f64() * 1e6 / n,
+        spawn_us: elapsed.as_secs_f64() * 1e6 / n,
         resident_kib: growth.map(|(resident, _)| resident / n),
         address_kib: growth.map(|(_, address)| address / n),
     }
@@ -98,6 +110,26 @@ fn main() {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
+    #[test]
+    fn each_unit_gets_its_share_of_the_time_and_the_growth() {
+        let (before, after) =
+            (Some((1_000.0, 5_000.0)), Some((1_400.0, 5_800.0)));
+        let cost = super::share(4, Duration::from_millis(8), before, after);
+        assert!(
+            (cost.spawn_us - 2_000.0).abs() < 1e-6,
+            "{} µs",
+            cost.spawn_us
+        );
+        assert_eq!(
+            (cost.resident_kib, cost.address_kib),
+            (Some(100.0), Some(200.0))
+        );
+        let unknown = super::share(4, Duration::from_millis(8), None, after);
+        assert_eq!((unknown.resident_kib, unknown.address_kib), (None, None));
+    }
+
     #[test]
     fn a_waiting_task_costs_less_than_half_a_waiting_thread() {
         let (thread, task) = super::measure(200);
