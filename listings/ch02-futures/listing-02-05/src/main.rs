@@ -78,6 +78,15 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::ZERO);
     }
 
+    #[test]
+    fn yield_once_is_pending_once_then_ready() {
+        let mut future = YieldOnce::default();
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        assert_eq!(Pin::new(&mut future).poll(&mut cx), Poll::Pending);
+        assert_eq!(Pin::new(&mut future).poll(&mut cx), Poll::Ready(()));
+        assert_eq!(future.polls, 2);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn pending_without_a_wake_up_hangs_the_task() {
         let start = Instant::now();
