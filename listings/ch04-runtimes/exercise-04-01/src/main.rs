@@ -125,6 +125,9 @@ fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::mpsc;
+    use std::task::Poll;
+    use std::time::Duration;
 
     /// Spawns `depth` generations of tasks, each task spawning two
     /// children, and counts the tasks that ran.
@@ -148,6 +151,40 @@ mod tests {
         spawn_tree(executor.spawner(), 10, Arc::clone(&count));
         executor.run();
         assert_eq!(count.load(Ordering::Relaxed), 1023); // 2^10 - 1
+    }
+
+    /// Pending once, after asking to be polled again.
+    struct YieldOnce(bool);
+
+    impl Future for YieldOnce {
+        type Output = ();
+
+        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+            if self.0 {
+                return Poll::Ready(());
+            }
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    #[test]
+    fn a_woken_task_is_polled_again() {
+        let (done, finished) = mpsc::channel();
+        // The executor parks its thread when no task is ready, so it runs
+        // on a thread of its own: if the wake-up were lost, the test would
+        // fail after ten seconds instead of hanging.
+        thread::spawn(move || {
+            let executor = Executor::new();
+            executor.spawner().spawn(async move {
+                YieldOnce(false).await;
+                done.send(()).unwrap();
+            });
+            executor.run();
+        });
+        let woken = finished.recv_timeout(Duration::from_secs(10));
+        assert!(woken.is_ok(), "the task was never polled after its wake-up");
     }
 
     #[test]
