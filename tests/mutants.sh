@@ -48,6 +48,10 @@ root=$PWD
 
 export CARGO_TARGET_DIR=${MUTANTS_TARGET_DIR:-$root/target/mutants}
 export OUTPUTS_BUILD=1
+# .config/nextest.toml's `mutants` profile: stop at the first failing test,
+# and kill a test that hangs after 20 s (40 s for an output check), which
+# catches the mutant that made it hang.
+export NEXTEST_PROFILE=mutants
 out_root=$root/target/mutants-out
 mkdir -p "$out_root"
 
@@ -162,7 +166,8 @@ mutate() {
     # then take three times as long as these took, and at least
     # MUTANTS_MIN_TIMEOUT (default 60 s), which leaves room for the output
     # check's build of the mutated binary on a busy machine. A mutant that
-    # loops forever costs only that.
+    # makes one test loop forever is caught sooner, when the profile's
+    # per-test limit kills that test.
     cargo nextest run --no-run --cargo-quiet "${packages[@]}" "${targets[@]}"
     baseline_start=$(date +%s)
     if ! cargo nextest run --no-fail-fast --status-level=fail --final-status-level=fail \
