@@ -257,6 +257,25 @@ mod tests {
         assert_eq!(*woke.lock().unwrap(), [10, 20]);
     }
 
+    /// Two tasks that sleep until the same instant both wake: the timer
+    /// keeps equal deadlines apart by number, not one in place of the other.
+    #[test]
+    fn equal_deadlines_wake_every_task() {
+        let (done, finished) = mpsc::channel();
+        // The executor runs on a thread of its own, so that a task that is
+        // never woken fails the test instead of hanging it.
+        thread::spawn(move || {
+            let deadline = Instant::now() + Duration::from_millis(10);
+            let mut executor = Executor::new();
+            executor.spawn(sleep_until(deadline));
+            executor.spawn(sleep_until(deadline));
+            executor.run();
+            done.send(()).unwrap();
+        });
+        let outcome = finished.recv_timeout(Duration::from_secs(10));
+        assert_eq!(outcome, Ok(()), "a task was never woken");
+    }
+
     #[test]
     #[should_panic(expected = "must be called from the context of a Tokio")]
     fn tokio_sleep_needs_a_tokio_runtime() {

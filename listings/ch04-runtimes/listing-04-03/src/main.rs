@@ -10,6 +10,8 @@ fn main() {
         executor.spawn(async move {
             println!("task {ms}: going to sleep");
             sleep_until(start + Duration::from_millis(ms)).await;
+            // Never early: the timer wakes a task once its deadline passed.
+            assert!(start.elapsed() >= Duration::from_millis(ms));
             println!("task {ms}: woke up");
         });
     }
