@@ -81,6 +81,21 @@ mod tests {
         assert_eq!(Arc::strong_count(&beats), 1);
     }
 
+    #[tokio::test]
+    #[should_panic(expected = "the beating task broke")]
+    async fn close_passes_on_a_panic_in_the_task() {
+        let task = tokio::spawn(async { panic!("the beating task broke") });
+        // Let it panic first: aborted before it runs, it would not.
+        while !task.is_finished() {
+            tokio::task::yield_now().await;
+        }
+        let heartbeat = Heartbeat {
+            beats: Arc::default(),
+            task: AbortOnDropHandle::new(task),
+        };
+        heartbeat.close().await;
+    }
+
     #[tokio::test(start_paused = true)]
     async fn dropping_the_heartbeat_stops_it() {
         let heartbeat = Heartbeat::start(Duration::from_millis(10));

@@ -150,6 +150,16 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn forgotten_saves_run_on_unowned_while_the_runtime_lives() {
+        let saved = Saved::default();
+        assert_eq!(save_all_and_forget(&[1, 2, 3, 4], &saved).await, Ok(()));
+        sleep(Duration::from_secs(1)).await;
+        // The tasks did their work, after the caller was told it was done;
+        // item 3's error went nowhere.
+        assert_eq!(*saved.lock().unwrap(), [1, 2, 4]);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn join_set_returns_the_error_and_no_save_outlives_it() {
         let saved = Saved::default();
         let result = save_all(&[1, 2, 3, 4], &saved).await;
