@@ -127,6 +127,15 @@ mod tests {
         assert_eq!(bank.total(), 100);
     }
 
+    #[test]
+    fn a_transfer_may_take_the_whole_balance() {
+        let bank = Bank::default();
+        bank.deposit("ada", 100);
+        assert_eq!(bank.transfer("ada", "alan", 100, |_| {}), Ok(()));
+        assert_eq!(bank.balance("ada"), 0);
+        assert_eq!(bank.balance("alan"), 100);
+    }
+
     #[tokio::test]
     async fn a_panic_halfway_is_rolled_back_and_the_poison_cleared() {
         quiet_panics();
