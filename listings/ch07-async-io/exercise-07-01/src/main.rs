@@ -72,6 +72,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn both_ways_keep_the_first_of_two_equally_long_lines() {
+        let file = TempFile::with("tie", "ab\ncd\nx\n").unwrap();
+        assert_eq!(longest_line(&file.0).await.unwrap(), "ab");
+        assert_eq!(longest_line_blocking(file.0.clone()).await.unwrap(), "ab");
+    }
+
+    #[test]
+    fn a_temporary_file_is_deleted_when_dropped() {
+        let file = TempFile::with("drop", "gone soon\n").unwrap();
+        let path = file.0.clone();
+        assert!(path.exists());
+        drop(file);
+        assert!(!path.exists());
+    }
+
+    #[tokio::test]
     async fn a_missing_file_is_not_found_both_ways() {
         let path = std::env::temp_dir().join("exercise-07-01-no-such-file");
         let error = longest_line(&path).await.unwrap_err();
