@@ -88,7 +88,7 @@ async fn main() -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use tokio::time::timeout;
+    use tokio::time::{Instant, timeout};
 
     use super::*;
 
@@ -131,5 +131,15 @@ mod tests {
         shutdown.cancel();
         let server = serve(listener, shutdown);
         timeout(Duration::from_secs(5), server).await.unwrap();
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_accept_pauses_unless_it_cost_only_one_client() {
+        let start = Instant::now();
+        accept_failed(io::ErrorKind::ConnectionReset.into()).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        // 24 is EMFILE on Linux: the process has no file descriptor left.
+        accept_failed(io::Error::from_raw_os_error(24)).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(100));
     }
 }
