@@ -201,11 +201,14 @@ async fn main() -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use std::pin::Pin;
     use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::task::{Context, Poll};
 
+    use tokio::io::ReadBuf;
     use tokio::net::TcpSocket;
     use tokio::sync::{mpsc, oneshot};
-    use tokio::time::timeout;
+    use tokio::time::{Instant, timeout};
 
     use super::*;
 
@@ -336,6 +339,35 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_message_of_exactly_64_kib_goes_through() {
+        let longest = payload(65_536);
+        let mut output = Vec::new();
+        write_message(&mut output, &longest).await.unwrap();
+        let mut input = &output[..];
+        let message = read_message(&mut input).await.unwrap();
+        assert!(message == Some(longest));
+    }
+
+    /// A stream whose every read fails, as on a connection that was reset.
+    struct Reset;
+
+    impl AsyncRead for Reset {
+        fn poll_read(
+            self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            _: &mut ReadBuf<'_>,
+        ) -> Poll<io::Result<()>> {
+            Poll::Ready(Err(io::ErrorKind::ConnectionReset.into()))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_read_error_is_passed_on_not_taken_for_the_end() {
+        let error = read_message(&mut Reset).await.unwrap_err();
+        assert_eq!(error.kind(), io::ErrorKind::ConnectionReset);
+    }
+
+    #[tokio::test]
     async fn a_length_over_the_limit_is_refused_not_allocated() {
         let mut input: &[u8] = &u32::MAX.to_be_bytes();
         let error = read_message(&mut input).await.unwrap_err();
@@ -387,6 +419,16 @@ mod tests {
         assert!(answer == payload(100_000));
         let counts = relayed.await.unwrap().unwrap();
         assert_eq!(counts, (100_000, 100_000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_accept_pauses_unless_it_cost_only_one_client() {
+        let start = Instant::now();
+        accept_failed(io::ErrorKind::ConnectionRefused.into()).await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        // 24 is EMFILE on Linux: the process has no file descriptor left.
+        accept_failed(io::Error::from_raw_os_error(24)).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(100));
     }
 
     async fn next(answers: &mut mpsc::Receiver<usize>) -> usize {
