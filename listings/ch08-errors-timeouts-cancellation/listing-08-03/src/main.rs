@@ -44,6 +44,9 @@ async fn main() {
 
 #[cfg(test)]
 mod tests {
+    use std::pin::pin;
+    use std::task::{Context, Poll, Waker};
+
     use super::*;
 
     #[tokio::test]
@@ -64,6 +67,24 @@ mod tests {
     async fn a_panic_in_the_task_becomes_an_error_here() {
         let error = age_in_a_task("200").await.unwrap_err();
         assert_eq!(error.to_string(), "the task parsing \"200\" panicked");
+    }
+
+    #[test]
+    fn a_task_cut_off_by_a_shutdown_is_reported_as_cancelled() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let mut parse = pin!(age_in_a_task("42"));
+        let mut context = Context::from_waker(Waker::noop());
+        // The first poll spawns the task on `runtime`, which never runs it.
+        let inside = runtime.enter();
+        assert!(parse.as_mut().poll(&mut context).is_pending());
+        drop(inside);
+        drop(runtime); // shutting down cancels the task
+        let Poll::Ready(Err(error)) = parse.poll(&mut context) else {
+            panic!("the task's cancellation was not reported");
+        };
+        assert_eq!(error.to_string(), "the task parsing \"42\" was cancelled");
     }
 
     #[tokio::test]

@@ -51,8 +51,8 @@ async fn book(seats: &Seats, seat: u32, payment_ms: u64) {
         armed: true,
     };
     take_payment(payment_ms).await; // cancelled here? `hold` frees the seat
-    hold.disarm();
     seats.lock().unwrap().insert(seat, Seat::Booked);
+    hold.disarm(); // booked: the seat must stay taken
 }
 // ANCHOR_END: by_hand
 
