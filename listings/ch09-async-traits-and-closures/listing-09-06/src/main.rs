@@ -120,4 +120,29 @@ mod tests {
         assert_eq!(allocations_of("dyn, async-trait"), 1.0);
         assert_eq!(allocations_of("dyn, dynosaur"), 1.0);
     }
+
+    #[test]
+    fn the_three_paths_compute_the_same_product() {
+        let times = Times(3);
+        let boxed: &dyn BoxedScale = &times;
+        let dynosaur: &DynScale = DynScale::from_ref(&times);
+        for x in [0, 5, 7] {
+            assert_eq!(now(times.scale(x)), 3 * x);
+            assert_eq!(now(boxed.scale_boxed(x)), 3 * x);
+            assert_eq!(now(dynosaur.scale(x)), 3 * x);
+        }
+    }
+
+    #[test]
+    fn cost_reports_the_time_of_one_call() {
+        // Ten calls of at least a millisecond each.
+        let start = Instant::now();
+        let cost = cost(10, |x| {
+            std::thread::sleep(std::time::Duration::from_millis(1));
+            x
+        });
+        let elapsed = start.elapsed().as_nanos() as f64;
+        assert!(cost.nanos >= 1e6, "{} ns", cost.nanos);
+        assert!(cost.nanos <= elapsed / 10.0, "{} ns", cost.nanos);
+    }
 }
