@@ -89,4 +89,12 @@ mod tests {
         assert_eq!(countdown.size_hint(), (0, Some(0)));
         assert_eq!(countdown.next().await, None);
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_size_hint_counts_the_numbers_left() {
+        let mut countdown = Box::pin(Countdown::new(3, Duration::from_secs(1)));
+        assert_eq!(countdown.size_hint(), (3, Some(3)));
+        assert_eq!(countdown.next().await, Some(3));
+        assert_eq!(countdown.size_hint(), (2, Some(2)));
+    }
 }
