@@ -144,7 +144,10 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn an_item_held_across_an_await_in_a_branch_is_lost() {
         // Each item was taken, then dropped with the branch at a tick.
-        assert_eq!(audited_between_ticks(slow_numbers()).await, []);
+        let mut numbers = pin!(slow_numbers());
+        assert_eq!(audited_between_ticks(&mut numbers).await, []);
+        // The stream was read to its end: nothing is left in it.
+        assert_eq!(numbers.next().await, None);
     }
 
     #[tokio::test(start_paused = true)]
