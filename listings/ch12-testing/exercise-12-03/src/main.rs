@@ -74,4 +74,14 @@ mod tests {
     fn loom_finds_the_double_cleanup() {
         check_two_leave(Users::leave_racy);
     }
+
+    #[test]
+    fn the_racy_leave_is_right_when_users_leave_one_at_a_time() {
+        // Its bug is the race alone: one after the other, the last cleans up.
+        loom::model(|| {
+            let users = Users::new(2);
+            assert!(!users.leave_racy());
+            assert!(users.leave_racy());
+        });
+    }
 }

@@ -85,4 +85,14 @@ mod tests {
         check_two_claimants(Prize::claim_racy);
     }
     // ANCHOR_END: tests
+
+    #[test]
+    fn the_racy_claim_is_right_when_claims_come_one_at_a_time() {
+        // Its bug is the race alone: one after the other, the first wins.
+        loom::model(|| {
+            let prize = Prize::new();
+            assert!(prize.claim_racy());
+            assert!(!prize.claim_racy());
+        });
+    }
 }
