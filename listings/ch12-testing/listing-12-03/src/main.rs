@@ -141,6 +141,20 @@ mod tests {
     // ANCHOR_END: tests
 
     #[tokio::test]
+    async fn any_other_error_status_is_not_retried() {
+        let server = MockServer::start().await;
+        Mock::given(path("/joke"))
+            .respond_with(ResponseTemplate::new(500))
+            .mount(&server)
+            .await;
+        let client = JokeClient::new(&server.uri(), Duration::ZERO);
+        let error = client.joke_with_retry(7).await.unwrap_err();
+        let status = reqwest::StatusCode::INTERNAL_SERVER_ERROR;
+        assert!(matches!(error, JokeError::Status(s) if s == status));
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
     #[should_panic(expected = "Verifications failed")]
     async fn an_unmet_expectation_fails_the_test() {
         let server = MockServer::start().await;
