@@ -178,4 +178,24 @@ mod tests {
         sim.run().unwrap();
     }
     // ANCHOR_END: tests
+
+    #[tokio::test(start_paused = true)]
+    async fn a_connection_closed_without_an_answer_is_an_error() {
+        // No network needed: an in-memory pipe whose other end reads the
+        // request, then hangs up without answering.
+        let connect = async || {
+            let (client, server) = tokio::io::duplex(64);
+            tokio::spawn(async move {
+                let mut request = String::new();
+                BufReader::new(server).read_line(&mut request).await
+            });
+            Ok(client)
+        };
+        let result = ask_joke(connect, Duration::from_secs(1), 1).await;
+        let eof = io::ErrorKind::UnexpectedEof;
+        assert!(
+            matches!(result, Err(AskError::Io(k)) if k == eof),
+            "{result:?}"
+        );
+    }
 }
