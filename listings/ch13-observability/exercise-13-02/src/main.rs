@@ -66,4 +66,14 @@ mod tests {
         shut_down(&tracker).await;
         assert_eq!(alive(), 0);
     }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_tracked_shutdown_waits_for_the_work_to_finish() {
+        let tracker = TaskTracker::new();
+        handle_request_tracked(&tracker);
+        let start = tokio::time::Instant::now();
+        shut_down(&tracker).await;
+        // The email takes 2 s (paused clock), and shutdown waited for all of it.
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+    }
 }
