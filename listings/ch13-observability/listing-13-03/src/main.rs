@@ -27,6 +27,13 @@ fn sample(metrics: &RuntimeMetrics) -> Sample {
     }
 }
 
+/// How busy the workers were between two samples taken `elapsed` apart, in
+/// percent of `elapsed`: 100% per busy worker.
+fn busy_percent(before: &Sample, after: &Sample, elapsed: Duration) -> f64 {
+    let busy = after.busy - before.busy;
+    100.0 * busy.as_secs_f64() / elapsed.as_secs_f64()
+}
+
 /// Prints, `count` times every `period`, what the runtime holds and how
 /// busy its workers were since the last line (100% per busy worker).
 async fn monitor(period: Duration, count: usize) {
@@ -37,8 +44,7 @@ async fn monitor(period: Duration, count: usize) {
     for _ in 0..count {
         ticks.tick().await;
         let now = (sample(&metrics), Instant::now());
-        let busy = (now.0.busy - last.0.busy).as_secs_f64();
-        let percent = 100.0 * busy / (now.1 - last.1).as_secs_f64();
+        let percent = busy_percent(&last.0, &now.0, now.1 - last.1);
         println!(
             "tasks: {}, global queue: {}, busy: {percent:.0}%, parks: {}",
             now.0.alive_tasks,
@@ -103,6 +109,22 @@ mod tests {
         assert_eq!(sample(&runtime.metrics()).global_queue, 5);
         runtime.block_on(tokio::task::yield_now()); // lets the runtime run
         assert_eq!(sample(&runtime.metrics()).global_queue, 0);
+    }
+
+    #[test]
+    fn busy_percent_is_busy_time_over_elapsed_time() {
+        let at = |busy| Sample {
+            workers: 2,
+            alive_tasks: 0,
+            global_queue: 0,
+            busy,
+            parks: 0,
+        };
+        let (before, after) =
+            (at(Duration::from_secs(1)), at(Duration::from_millis(1500)));
+        // Two workers busy for 250 ms each: 500 ms of busy time in 250 ms.
+        let percent = busy_percent(&before, &after, Duration::from_millis(250));
+        assert_eq!(percent, 200.0);
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
