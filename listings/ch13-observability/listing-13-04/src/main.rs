@@ -36,15 +36,14 @@ async fn watch_polls<F: Future>(
 /// not, something kept the runtime's thread from running it.
 async fn heartbeat(blocked: Arc<Mutex<bool>>) {
     let period = Duration::from_millis(10);
-    let mut due = tokio::time::Instant::now() + period;
     loop {
+        let due = tokio::time::Instant::now() + period;
         tokio::time::sleep_until(due).await;
         let late = tokio::time::Instant::now() - due;
         if late > TOO_LONG && !*blocked.lock().unwrap() {
             warn!("the heartbeat ran late: the runtime was blocked");
             *blocked.lock().unwrap() = true;
         }
-        due = tokio::time::Instant::now() + period;
     }
 }
 // ANCHOR_END: detect
@@ -54,6 +53,11 @@ async fn heartbeat(blocked: Arc<Mutex<bool>>) {
 async fn fetch() {
     sleep(Duration::from_millis(30)).await;
     sleep(Duration::from_millis(30)).await;
+}
+
+/// Waits well for longer than `TOO_LONG`: one await on a timer.
+async fn idle() {
+    sleep(TOO_LONG * 2).await;
 }
 
 /// Blocks: a synchronous sleep (think: a blocking file or database call).
@@ -71,7 +75,7 @@ async fn run() -> (Vec<&'static str>, bool) {
     let tasks = [
         tokio::spawn(watch_polls("fetch", Arc::clone(c), fetch())),
         tokio::spawn(watch_polls("report", Arc::clone(c), report())),
-        tokio::spawn(watch_polls("idle", Arc::clone(c), sleep(TOO_LONG * 2))),
+        tokio::spawn(watch_polls("idle", Arc::clone(c), idle())),
     ];
     for task in tasks {
         task.await.unwrap();
@@ -98,5 +102,38 @@ mod tests {
         let (caught, blocked) = run().await;
         assert_eq!(caught, ["report"]);
         assert!(blocked);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn waiting_in_awaits_is_not_blocking() {
+        let caught = Caught::default();
+        let start = tokio::time::Instant::now();
+        watch_polls("fetch", Arc::clone(&caught), fetch()).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(60));
+        watch_polls("idle", Arc::clone(&caught), idle()).await;
+        assert_eq!(start.elapsed(), Duration::from_millis(60) + TOO_LONG * 2);
+        // Longer waits than `TOO_LONG`, in all, but no poll was long.
+        assert!(caught.lock().unwrap().is_empty());
+    }
+
+    /// Whether the heartbeat reports the runtime blocked when, 25 ms after
+    /// it starts, the paused clock jumps `held` at once, as it would for a
+    /// thread held that long (its next beat, due at 30 ms, runs late).
+    async fn heartbeat_reports(held: Duration) -> bool {
+        let blocked = Arc::default();
+        let beat = tokio::spawn(heartbeat(Arc::clone(&blocked)));
+        sleep(Duration::from_millis(25)).await;
+        tokio::time::advance(held).await;
+        sleep(Duration::from_millis(25)).await;
+        beat.abort();
+        *blocked.lock().unwrap()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_heartbeat_reports_only_delays_over_the_threshold() {
+        let ms = Duration::from_millis;
+        assert!(!heartbeat_reports(ms(0)).await, "beats on time");
+        assert!(!heartbeat_reports(ms(45)).await, "40 ms late is not over");
+        assert!(heartbeat_reports(ms(46)).await, "41 ms late");
     }
 }
