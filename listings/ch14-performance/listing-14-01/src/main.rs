@@ -150,9 +150,9 @@ mod tests {
         // A task is a heap object of a few hundred bytes...
         assert!(task.heap_bytes > 0.0, "{task:?}");
         assert!(task.heap_bytes < 4096.0, "{task:?}");
-        // ...while a thread reserves a 2 MiB stack (std's default).
+        // ...while a thread reserves std's 2 MiB stack (Linux's /proc says).
         let thread = idle_threads(100);
-        if thread.address_kib > 0.0 {
+        if cfg!(target_os = "linux") {
             assert!(thread.address_kib >= 2048.0, "{thread:?}");
             assert!(task.heap_bytes / 1024.0 < thread.resident_kib);
         }
@@ -201,5 +201,25 @@ mod tests {
             task.await.unwrap();
         }
         assert_eq!(polls.load(Ordering::Relaxed), 2000); // woken: once more
+    }
+
+    #[test]
+    fn growth_per_unit_is_the_growth_divided_by_the_count() {
+        let now = Snapshot::now();
+        // As if 4 units had added 4,000 bytes and 4,000 KiB of each kind.
+        let before = Snapshot {
+            heap: now.heap - 4_000,
+            resident: now.resident - 4_000.0,
+            address: now.address - 4_000.0,
+            kernel_stack: now.kernel_stack - 4_000.0,
+        };
+        let cost = before.growth_per(4);
+        assert_eq!(cost.heap_bytes, 1_000.0, "{cost:?}");
+        // The others move a little by themselves (the kernel stacks are
+        // counted for the whole system).
+        let kib = [cost.resident_kib, cost.address_kib, cost.kernel_stack_kib];
+        for figure in kib {
+            assert!((900.0..1_100.0).contains(&figure), "{cost:?}");
+        }
     }
 }
