@@ -159,4 +159,27 @@ mod tests {
         let spawned = best(|| rt.block_on(spawn_two(1000)));
         assert!(joined.micros < spawned.micros, "{joined:?} {spawned:?}");
     }
+
+    #[test]
+    fn work_waits_once_and_returns_its_input() {
+        use std::task::{Context, Poll, Waker};
+        let mut work = std::pin::pin!(work(7));
+        let mut cx = Context::from_waker(Waker::noop());
+        assert!(work.as_mut().poll(&mut cx).is_pending());
+        assert_eq!(work.as_mut().poll(&mut cx), Poll::Ready(7));
+    }
+
+    #[test]
+    fn per_op_divides_the_times_by_the_count() {
+        use std::time::Duration;
+        use support::measure::cpu_time;
+        let meter = Meter::start();
+        let start = cpu_time();
+        while cpu_time() < start + Duration::from_millis(10) {}
+        // At least 10 ms of CPU time, and of wall time, over 100 operations:
+        // at least 100 µs each (and the CPU time hardly more).
+        let cost = meter.per_op(100);
+        assert!((100.0..5_000.0).contains(&cost.cpu_micros), "{cost:?}");
+        assert!((100.0..1e6).contains(&cost.micros), "{cost:?}");
+    }
 }
