@@ -124,6 +124,16 @@ mod tests {
         rt.block_on(tokio_mutex(4, 2_000, 10));
     }
 
+    #[test]
+    fn per_lock_divides_both_times_by_the_locks() {
+        let ms = std::time::Duration::from_millis;
+        let times = Times {
+            wall: ms(6),
+            cpu: ms(3),
+        };
+        assert_eq!(per_lock(times, 1_000), (6_000.0, 3_000.0));
+    }
+
     /// Release builds only. In a debug build Tokio's code is not optimised
     /// and `std`'s lock is mostly pre-compiled, so the test would pass
     /// whatever the designs cost: run it with `cargo test --release`.
