@@ -102,12 +102,16 @@ fn pinned_round_trip(n: usize) -> Option<Times> {
     })
 }
 
+/// Nanoseconds per operation, for `ops` operations that took `time`.
+fn ns_per(time: std::time::Duration, ops: usize) -> f64 {
+    time.as_nanos() as f64 / ops as f64
+}
+
 /// Prints one row: the median (min–max) of the runs' wall and CPU time
 /// per operation, in ns.
 fn row(label: &str, ops: usize, runs: &[Times]) {
-    let ns = |d: std::time::Duration| d.as_nanos() as f64 / ops as f64;
-    let wall = Spread::of(runs.iter().map(|t| ns(t.wall)));
-    let cpu = Spread::of(runs.iter().map(|t| ns(t.cpu)));
+    let wall = Spread::of(runs.iter().map(|t| ns_per(t.wall, ops)));
+    let cpu = Spread::of(runs.iter().map(|t| ns_per(t.cpu, ops)));
     println!("{label:26} {ops:>8} {wall:>22.1} {cpu:>20.1}");
 }
 
@@ -164,6 +168,12 @@ mod tests {
         let tight = best(|| rt.block_on(tokio_throughput(20_000, 1)));
         let roomy = best(|| rt.block_on(tokio_throughput(20_000, 1024)));
         assert!(roomy < tight, "capacity 1024: {roomy}, capacity 1: {tight}");
+    }
+
+    #[test]
+    fn ns_per_divides_the_time_by_the_operations() {
+        let time = std::time::Duration::from_micros(3);
+        assert_eq!(ns_per(time, 1_000), 3.0);
     }
 
     /// How often the kernel switched this thread off its CPU during `f`.
