@@ -29,11 +29,11 @@ fn threads(n: usize, wait: Duration) -> Phases {
         })
         .collect();
     barrier.wait(); // all `n` threads exist: let them wait at once
-    let start_up = start.elapsed();
+    let started = Instant::now();
     for handle in handles {
         handle.join().unwrap();
     }
-    let waiting = start.elapsed() - start_up;
+    let (start_up, waiting) = (started - start, started.elapsed());
     Phases { start_up, waiting }
 }
 
@@ -53,11 +53,11 @@ fn tasks(n: usize, wait: Duration) -> Phases {
             })
             .collect();
         barrier.wait().await; // all `n` tasks have started
-        let start_up = start.elapsed();
+        let started = Instant::now();
         for handle in handles {
             handle.await.unwrap();
         }
-        let waiting = start.elapsed() - start_up;
+        let (start_up, waiting) = (started - start, started.elapsed());
         Phases { start_up, waiting }
     })
 }
