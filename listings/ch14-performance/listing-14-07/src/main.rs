@@ -207,4 +207,16 @@ mod tests {
         let most = most.load(Ordering::SeqCst);
         assert!(most <= cores, "{most} jobs at once on {cores} cores");
     }
+
+    /// The listing's two functions run their jobs and count the threads
+    /// that ran them: at least one, and on rayon no more than the cores.
+    #[test]
+    fn both_pools_report_the_threads_that_ran_the_jobs() {
+        let cores = std::thread::available_parallelism().unwrap().get();
+        let rt = runtime();
+        let (_, blocking) = rt.block_on(with_spawn_blocking(8, 1_000));
+        assert!((1..=8).contains(&blocking), "{blocking} threads");
+        let (_, rayon) = rt.block_on(with_rayon(8, 1_000));
+        assert!((1..=cores).contains(&rayon), "{rayon} threads");
+    }
 }
