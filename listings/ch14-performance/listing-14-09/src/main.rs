@@ -20,6 +20,13 @@ struct Load {
     slow: u64,
 }
 
+impl Load {
+    /// How many rounds the `i`th request computes, counting from 1.
+    fn rounds(&self, i: u32) -> u64 {
+        if i % 100 == 0 { self.slow } else { self.fast }
+    }
+}
+
 // ANCHOR: serve
 /// Sends the requests to `rt` from a thread of their own, each at the time
 /// it is due, whether or not the earlier ones are done (an open loop), and
@@ -32,7 +39,7 @@ fn serve(rt: &Runtime, load: Load) -> Vec<Duration> {
         for i in 1..=load.requests {
             let due = start + load.gap * i;
             std::thread::sleep(due.saturating_duration_since(Instant::now()));
-            let rounds = if i % 100 == 0 { load.slow } else { load.fast };
+            let rounds = load.rounds(i);
             let done = done.clone();
             runtime.spawn(async move {
                 black_box(compute(rounds));
@@ -187,7 +194,8 @@ mod tests {
         assert!(another_request_ran_meanwhile(&two, ms(10_000)));
     }
 
-    /// Every request is served and timed on both runtimes.
+    /// Every request is served and timed on both runtimes, and the last is
+    /// not due before 300 gaps have passed: the requests are spread out.
     #[test]
     fn every_request_gets_a_latency() {
         let gap = Duration::from_micros(200);
@@ -198,8 +206,36 @@ mod tests {
             slow: 10_000,
         };
         for (name, rt) in runtimes() {
+            let start = Instant::now();
             let latencies = serve(&rt, load);
+            assert!(start.elapsed() >= gap * 300, "{name}");
             assert_eq!(latencies.len(), 300, "{name}");
         }
+    }
+
+    /// Every hundredth request is a slow one, and only those.
+    #[test]
+    fn one_request_in_a_hundred_is_slow() {
+        let gap = Duration::from_millis(1);
+        let (fast, slow) = (1, 1_000);
+        let load = Load {
+            requests: 2_000,
+            gap,
+            fast,
+            slow,
+        };
+        let slow_ones: Vec<u32> =
+            (1..=2_000).filter(|&i| load.rounds(i) == slow).collect();
+        let every_100th: Vec<u32> = (1..=20).map(|k| k * 100).collect();
+        assert_eq!(slow_ones, every_100th);
+        assert!((1..=2_000).all(|i| [fast, slow].contains(&load.rounds(i))));
+    }
+
+    /// A slow request's work takes processor time: `compute` really runs
+    /// its rounds (10 million take milliseconds, even in a release build).
+    #[test]
+    fn computing_takes_processor_time() {
+        let (_, times) = timed(|| black_box(compute(10_000_000)));
+        assert!(times.cpu >= Duration::from_millis(2), "{times:?}");
     }
 }
