@@ -206,20 +206,21 @@ mod tests {
     #[test]
     fn growth_per_unit_is_the_growth_divided_by_the_count() {
         let now = Snapshot::now();
-        // As if 4 units had added 4,000 bytes and 4,000 KiB of each kind.
+        // As if 4 units had added 4,000,000 bytes and KiB of each kind.
+        let grown = 4_000_000.0;
         let before = Snapshot {
-            heap: now.heap - 4_000,
-            resident: now.resident - 4_000.0,
-            address: now.address - 4_000.0,
-            kernel_stack: now.kernel_stack - 4_000.0,
+            heap: now.heap - grown as isize,
+            resident: now.resident - grown,
+            address: now.address - grown,
+            kernel_stack: now.kernel_stack - grown,
         };
         let cost = before.growth_per(4);
-        assert_eq!(cost.heap_bytes, 1_000.0, "{cost:?}");
+        assert_eq!(cost.heap_bytes, 1_000_000.0, "{cost:?}");
         // The others move a little by themselves (the kernel stacks are
-        // counted for the whole system).
+        // counted for the whole system, 16 KiB for each thread started).
         let kib = [cost.resident_kib, cost.address_kib, cost.kernel_stack_kib];
         for figure in kib {
-            assert!((900.0..1_100.0).contains(&figure), "{cost:?}");
+            assert!((990_000.0..1_010_000.0).contains(&figure), "{cost:?}");
         }
     }
 }
