@@ -283,6 +283,7 @@ mod tests {
         for p in [1, 10, 50, 90, 99, 100] {
             assert_eq!(latencies.percentile(p as f64), us(p), "p{p}");
         }
+        assert_eq!((latencies.len(), latencies.is_empty()), (100, false));
         assert_eq!(latencies.percentile(0.5), us(1));
         assert_eq!(latencies.percentile(99.5), us(100));
         assert_eq!(latencies.max(), us(100));
@@ -292,6 +293,98 @@ mod tests {
         assert_eq!(thousand.percentile(99.0), us(990));
         assert_eq!(thousand.percentile(99.9), us(999));
         assert_eq!(Latencies::new([us(7)]).percentile(1.0), us(7));
+    }
+
+    #[test]
+    fn repeat_throws_the_warm_up_run_away() {
+        let mut calls = 0;
+        let kept = repeat(|| {
+            calls += 1;
+            calls
+        });
+        assert_eq!(kept, [2, 3, 4, 5, 6]);
+    }
+
+    /// The kernel's own counts of the calling thread's voluntary and
+    /// involuntary context switches.
+    #[cfg(target_os = "linux")]
+    fn proc_switches() -> (u64, u64) {
+        let status =
+            std::fs::read_to_string("/proc/thread-self/status").unwrap();
+        let field = |name: &str| -> u64 {
+            let line = status.lines().find_map(|l| l.strip_prefix(name));
+            line.unwrap().trim().parse().unwrap()
+        };
+        (
+            field("voluntary_ctxt_switches:"),
+            field("nonvoluntary_ctxt_switches:"),
+        )
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn context_switches_adds_up_both_kinds_that_linux_counts() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        std::thread::spawn(|| {
+            // Voluntary switches: each sleep gives the CPU up.
+            for _ in 0..10 {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            // Involuntary ones: with more busy threads than CPUs, the
+            // kernel has to take the CPU away from this one now and then.
+            let stop = AtomicBool::new(false);
+            let cpus = std::thread::available_parallelism().unwrap().get();
+            std::thread::scope(|s| {
+                for _ in 0..cpus {
+                    s.spawn(|| {
+                        while !stop.load(Ordering::Relaxed) {
+                            std::hint::spin_loop();
+                        }
+                    });
+                }
+                let start = Instant::now();
+                while proc_switches().1 < 2
+                    && start.elapsed() < Duration::from_secs(10)
+                {
+                    std::hint::spin_loop();
+                }
+                stop.store(true, Ordering::Relaxed);
+            });
+            // The sum, as read just before and just after.
+            let before = proc_switches();
+            let counted = context_switches();
+            let after = proc_switches();
+            assert!(before.0 >= 10 && before.1 >= 2, "{before:?}");
+            let (low, high) = (before.0 + before.1, after.0 + after.1);
+            assert!(low <= counted && counted <= high, "{counted} {after:?}");
+        })
+        .join()
+        .unwrap();
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_thread_pinned_to_a_cpu_runs_on_that_cpu() {
+        std::thread::spawn(|| {
+            // SAFETY: as in `pin_to_cpu`; `sched_getaffinity` only writes
+            // the set it is given, and `CPU_ISSET` only reads it.
+            let allowed: Vec<usize> = unsafe {
+                let mut set: libc::cpu_set_t = std::mem::zeroed();
+                let size = std::mem::size_of::<libc::cpu_set_t>();
+                assert_eq!(libc::sched_getaffinity(0, size, &mut set), 0);
+                (0..libc::CPU_SETSIZE as usize)
+                    .filter(|&cpu| libc::CPU_ISSET(cpu, &set))
+                    .collect()
+            };
+            for &cpu in &allowed {
+                assert!(pin_to_cpu(cpu), "CPU {cpu} of {allowed:?}");
+                assert_eq!(current_cpu(), Some(cpu));
+            }
+            // No machine this runs on has 1,024 CPUs.
+            assert!(!pin_to_cpu(1023));
+        })
+        .join()
+        .unwrap();
     }
 
     #[test]
