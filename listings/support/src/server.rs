@@ -344,6 +344,15 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_joke_without_an_id_is_the_first() {
+        let server = DemoServer::start();
+        let (status, body) = get(&server, "/joke").await;
+        assert_eq!(status, StatusCode::OK);
+        let joke: Joke = serde_json::from_str(&body).unwrap();
+        assert_eq!((joke.id, joke.setup.as_str()), (1, JOKES[0].0));
+    }
+
+    #[tokio::test]
     async fn flaky_fails_the_first_n_times_per_key() {
         let server = DemoServer::start();
         let mut statuses = Vec::new();
@@ -397,6 +406,48 @@ mod tests {
             assert_eq!(got, status, "{path}: {body}");
             assert!(body.starts_with("{\"error\":"), "{path}: {body}");
             assert!(body.contains(needle), "{path}: {body}");
+        }
+    }
+
+    /// The status a handler answers with.
+    fn status<T>(answer: Result<T, ApiError>) -> StatusCode {
+        answer.map_or_else(|ApiError(status, _)| status, |_| StatusCode::OK)
+    }
+
+    // The handlers are called directly, on a paused clock: a delay of 10 s
+    // passes at once.
+    #[tokio::test(start_paused = true)]
+    async fn each_limit_is_the_largest_value_accepted() {
+        let (ok, bad) = (StatusCode::OK, StatusCode::BAD_REQUEST);
+        let slow_for = |ms| slow(Ok(Query(SlowParams { ms })));
+        assert_eq!(status(slow_for(MAX_DELAY_MS).await), ok);
+        assert_eq!(status(slow_for(MAX_DELAY_MS + 1).await), bad);
+        let stream_of = |chunks, delay_ms| {
+            stream(Ok(Query(StreamParams { chunks, delay_ms })))
+        };
+        assert_eq!(status(stream_of(MAX_CHUNKS, 0).await), ok);
+        assert_eq!(status(stream_of(MAX_CHUNKS + 1, 0).await), bad);
+        assert_eq!(status(stream_of(1, MAX_DELAY_MS).await), ok);
+        assert_eq!(status(stream_of(1, MAX_DELAY_MS + 1).await), bad);
+        let bytes_of = |n| bytes(Ok(Query(BytesParams { n })));
+        assert_eq!(
+            bytes_of(MAX_BYTES).await.map(|x| x.len()).ok(),
+            Some(MAX_BYTES)
+        );
+        assert_eq!(status(bytes_of(MAX_BYTES + 1).await), bad);
+    }
+
+    #[test]
+    fn dropping_the_server_stops_it() {
+        let server = DemoServer::start();
+        let addr = server.addr();
+        drop(server);
+        // The server thread closes its listener soon after; then a
+        // connection is refused.
+        let start = std::time::Instant::now();
+        while std::net::TcpStream::connect(addr).is_ok() {
+            assert!(start.elapsed() < Duration::from_secs(10), "still open");
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 }
