@@ -66,3 +66,17 @@ unsafe impl GlobalAlloc for CountBytes {
 pub fn heap_bytes() -> isize {
     HEAP.load(Ordering::Relaxed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // This test binary does not install either allocator (the ones in
+    // tests/ do).
+    #[test]
+    fn without_the_allocator_installed_both_counts_stay_zero() {
+        let block = std::hint::black_box(vec![0_u8; 1024]);
+        assert_eq!((allocations(), heap_bytes()), (0, 0));
+        drop(block);
+    }
+}
