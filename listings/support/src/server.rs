@@ -76,7 +76,9 @@ const USERS: [(&str, &str, u32); 3] =
 /// The server stops when the `DemoServer` is dropped.
 pub struct DemoServer {
     addr: SocketAddr,
-    shutdown: Option<oneshot::Sender<()>>,
+    /// Never sent on: dropped with the `DemoServer`, it ends the server's
+    /// wait for shutdown, and the server stops.
+    _shutdown: oneshot::Sender<()>,
 }
 
 impl DemoServer {
@@ -102,7 +104,7 @@ impl DemoServer {
                     ready_tx.send(addr).expect("DemoServer::start is waiting");
                     axum::serve(listener, router())
                         .with_graceful_shutdown(async {
-                            // An error means the DemoServer was dropped: stop too.
+                            // Err: the DemoServer, and its sender, dropped.
                             let _ = shutdown_rx.await;
                         })
                         .await
@@ -113,7 +115,7 @@ impl DemoServer {
         let addr = ready_rx.recv().expect("demo server failed to start");
         DemoServer {
             addr,
-            shutdown: Some(shutdown_tx),
+            _shutdown: shutdown_tx,
         }
     }
 
@@ -126,14 +128,6 @@ impl DemoServer {
     /// `http://127.0.0.1:41234/joke`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
-    }
-}
-
-impl Drop for DemoServer {
-    fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
-        }
     }
 }
 
