@@ -81,6 +81,14 @@ fn a_bad_setting_is_a_clear_error() {
             r#"JOKE_BOT_GRACE_MS="0" is not valid: must be from 1 to 3600000"#,
         ),
         (
+            ("JOKE_BOT_BACKOFF_MS", "3600001"),
+            r#"JOKE_BOT_BACKOFF_MS="3600001" is not valid: must be at most 3600000"#,
+        ),
+        (
+            ("JOKE_BOT_RETRIES", "11"),
+            r#"JOKE_BOT_RETRIES="11" is not valid: must be at most 10"#,
+        ),
+        (
             ("JOKE_BOT_RETRIES", "1000"),
             r#"JOKE_BOT_RETRIES="1000" is not valid: must be at most 10"#,
         ),
@@ -102,6 +110,25 @@ fn a_bad_setting_is_a_clear_error() {
     }
     let error = from(&[("JOKE_BOT_ADDR", "localhost")]).unwrap_err();
     assert!(error.starts_with("JOKE_BOT_ADDR=\"localhost\" is not valid"));
+}
+
+#[test]
+fn the_largest_settings_are_accepted() {
+    let hour = "3600000";
+    let config = from(&[
+        ("JOKE_BOT_ATTEMPT_TIMEOUT_MS", hour),
+        ("JOKE_BOT_UPSTREAM_WAIT_MS", hour),
+        ("JOKE_BOT_HEADER_TIMEOUT_MS", hour),
+        ("JOKE_BOT_BODY_TIMEOUT_MS", hour),
+        ("JOKE_BOT_REQUEST_TIMEOUT_MS", hour),
+        ("JOKE_BOT_GRACE_MS", hour),
+        ("JOKE_BOT_BACKOFF_MS", hour),
+        ("JOKE_BOT_RETRIES", "10"),
+    ])
+    .unwrap();
+    let hour = Duration::from_secs(60 * 60);
+    assert_eq!((config.attempt_timeout, config.grace), (hour, hour));
+    assert_eq!((config.backoff, config.retries), (hour, 10));
 }
 
 #[test]
