@@ -888,6 +888,21 @@ impl IntoResponse for ApiError {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_failed_accept_pauses_unless_only_that_connection_was_lost() {
+        let started = Instant::now();
+        accept_failed(io::ErrorKind::ConnectionReset.into()).await;
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        // Out of file descriptors, say: pause rather than spin.
+        accept_failed(io::Error::other("Too many open files")).await;
+        assert_eq!(started.elapsed(), Duration::from_millis(100));
+    }
+}
+
 // The book includes this empty part to compile the whole file, hidden,
 // together with programs that use the library.
 // ANCHOR: none
