@@ -26,6 +26,10 @@ const CONCURRENCY: usize = 200;
 const RUNS: usize = if DEBUG { 1 } else { support::measure::RUNS };
 /// How long each run at twice the capacity lasts, in seconds.
 const OVERLOAD_SECONDS: f64 = if DEBUG { 1.0 } else { 3.0 };
+/// In the run at twice the capacity, the upstream answers in 50 ms and the
+/// service may call it 8 at a time.
+const UPSTREAM_DELAY: Duration = Duration::from_millis(50);
+const UPSTREAM_LIMIT: usize = 8;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -58,23 +62,21 @@ async fn main() -> anyhow::Result<()> {
     .await;
     service.stop().await?;
 
-    // The upstream answers in 50 ms and the service may call it 8 at a
-    // time: it can serve 160 requests per second. Offer it twice that,
-    // for a few seconds.
-    let capacity = 8.0 / 0.050;
+    // Offer a slow upstream twice what it can serve, for a few seconds.
     let demo = support::DemoServer::start();
+    let delay_ms = UPSTREAM_DELAY.as_millis();
     let service = Service::start(Config {
-        joke_url: Some(demo.url("/joke?delay_ms=50")),
-        upstream_limit: 8,
+        joke_url: Some(demo.url(&format!("/joke?delay_ms={delay_ms}"))),
+        upstream_limit: UPSTREAM_LIMIT,
         ..Config::default()
     })
     .await?;
     let url = format!("{}/jokes", service.base);
     let jokes = |i| send(&client, &url, i);
-    let offered = (2.0 * capacity * OVERLOAD_SECONDS) as usize;
+    let (offered, overload_rate) = overload(OVERLOAD_SECONDS);
     let overloaded = repeat(async || {
         let stopwatch = Stopwatch::start();
-        let results = open_loop(offered, 2.0 * capacity, 400, jokes).await;
+        let results = open_loop(offered, overload_rate, 400, jokes).await;
         Report::new(results, stopwatch.times())
     })
     .await;
@@ -97,8 +99,7 @@ async fn main() -> anyhow::Result<()> {
     print_cpu(&open);
     print_latencies(&open);
     println!(
-        "open loop at twice the capacity: {offered} requests a run, {} per second",
-        2.0 * capacity
+        "open loop at twice the capacity: {offered} requests a run, {overload_rate} per second"
     );
     println!(
         "  shed (503):  {:.1} %",
@@ -108,12 +109,19 @@ async fn main() -> anyhow::Result<()> {
     println!("  neither 200 nor 503: {other}");
     print_latencies(&overloaded);
 
-    let errors =
-        |reports: &[Report]| reports.iter().map(Report::errors).sum::<usize>();
-    let errors = errors(&closed) + errors(&open);
+    let errors: usize = closed.iter().chain(&open).map(Report::errors).sum();
     anyhow::ensure!(errors == 0, "{errors} requests failed");
     anyhow::ensure!(other == 0, "overloaded, {other} got no 200 or 503");
     Ok(())
+}
+
+/// Twice the requests per second that the service can serve with
+/// `UPSTREAM_LIMIT` upstream calls of `UPSTREAM_DELAY` at a time, for
+/// `seconds`: how many requests that is, and the rate.
+fn overload(seconds: f64) -> (usize, f64) {
+    let capacity = UPSTREAM_LIMIT as f64 / UPSTREAM_DELAY.as_secs_f64();
+    let rate = 2.0 * capacity;
+    ((rate * seconds) as usize, rate)
 }
 
 /// Runs `run` once to warm up (connections, the database, the
@@ -140,13 +148,10 @@ fn print_latencies(reports: &[Report]) {
     println!("  latency p99: {:.1} ms", spread(reports, p(99)));
 }
 
-/// The process's CPU time per request: client, service and upstream.
 fn print_cpu(reports: &[Report]) {
-    let per_request =
-        |r: &Report| r.times.cpu.as_secs_f64() * 1e6 / r.statuses.len() as f64;
     println!(
         "  CPU time:    {:.1} µs per request",
-        spread(reports, per_request)
+        spread(reports, Report::cpu_per_request)
     );
 }
 
@@ -238,6 +243,12 @@ impl Report {
 
     fn throughput(&self) -> f64 {
         self.statuses.len() as f64 / self.times.wall.as_secs_f64()
+    }
+
+    /// The process's CPU time per request, in microseconds: client,
+    /// service and upstream.
+    fn cpu_per_request(&self) -> f64 {
+        self.times.cpu.as_secs_f64() * 1e6 / self.statuses.len() as f64
     }
 
     fn shed_percent(&self) -> f64 {
@@ -387,6 +398,42 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(served, 500);
+    }
+
+    #[test]
+    fn a_report_counts_each_kind_of_answer() {
+        let statuses = [
+            Some(StatusCode::OK),
+            Some(StatusCode::SERVICE_UNAVAILABLE),
+            Some(StatusCode::SERVICE_UNAVAILABLE),
+            Some(StatusCode::SERVICE_UNAVAILABLE),
+            Some(StatusCode::GATEWAY_TIMEOUT),
+            None,
+        ];
+        let results = statuses.map(|status| (status, Duration::ZERO));
+        let times = Times {
+            wall: Duration::from_secs(2),
+            cpu: Duration::from_millis(1500),
+        };
+        let report = Report::new(results.into(), times);
+        assert_eq!((report.errors(), report.other_errors()), (5, 2));
+        assert_eq!(report.shed_percent(), 50.0);
+        assert_eq!(report.throughput(), 3.0);
+        assert_eq!(report.cpu_per_request(), 250_000.0);
+        assert_eq!(ms(Duration::from_millis(1500)), 1500.0);
+    }
+
+    #[test]
+    fn the_overload_is_twice_the_capacity_of_8_calls_of_50_ms() {
+        assert_eq!(overload(3.0), (960, 320.0));
+    }
+
+    #[tokio::test]
+    async fn stop_shuts_the_service_down() {
+        let service = Service::start(Config::default()).await.unwrap();
+        let shutdown = service.shutdown.clone();
+        service.stop().await.unwrap();
+        assert!(shutdown.is_cancelled());
     }
 
     #[test]
