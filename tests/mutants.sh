@@ -148,8 +148,11 @@ mutate() {
     # its files and those of the packages that use it (sources, tests,
     # output.txt), and its exclusions. A full run reuses them, so a run
     # that was stopped goes on where it stopped, and a second run only
-    # repeats what changed (MUTANTS_FRESH=1 repeats everything).
-    key=$( { find "${dirs[@]}" -type f | sort | xargs cksum; grep -F "$dir/" .cargo/mutants-exclusions.txt || true; } | cksum)
+    # repeats what changed (MUTANTS_FRESH=1 repeats everything). Not
+    # measured.txt: under mutation only its shape is checked, and `make
+    # measure` changes its figures, not its shape (`make test` checks that).
+    key=$( { find "${dirs[@]}" -type f ! -name measured.txt | sort | xargs cksum
+        grep -F "$dir/" .cargo/mutants-exclusions.txt || true; } | cksum)
     if [ -z "${MUTANTS_DIFF:-}${MUTANTS_ARGS:-}" ] && [ "${MUTANTS_FRESH:-0}" != 1 ] &&
         [ "$(cat "$out/key" 2>/dev/null)" = "$key" ] && [ -e "$out/mutants.out/outcomes.json" ]; then
         echo "== mutants: $name: unchanged since its last run, whose results count"
