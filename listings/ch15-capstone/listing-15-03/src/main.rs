@@ -404,6 +404,8 @@ mod tests {
     fn a_report_counts_each_kind_of_answer() {
         let statuses = [
             Some(StatusCode::OK),
+            Some(StatusCode::OK),
+            Some(StatusCode::OK),
             Some(StatusCode::SERVICE_UNAVAILABLE),
             Some(StatusCode::SERVICE_UNAVAILABLE),
             Some(StatusCode::SERVICE_UNAVAILABLE),
@@ -417,9 +419,9 @@ mod tests {
         };
         let report = Report::new(results.into(), times);
         assert_eq!((report.errors(), report.other_errors()), (5, 2));
-        assert_eq!(report.shed_percent(), 50.0);
-        assert_eq!(report.throughput(), 3.0);
-        assert_eq!(report.cpu_per_request(), 250_000.0);
+        assert_eq!(report.shed_percent(), 37.5);
+        assert_eq!(report.throughput(), 4.0);
+        assert_eq!(report.cpu_per_request(), 187_500.0);
         assert_eq!(ms(Duration::from_millis(1500)), 1500.0);
     }
 
