@@ -37,11 +37,7 @@ async fn main() -> anyhow::Result<()> {
     // A request waits for an upstream slot as long as it takes: these runs
     // measure how fast the service is, not how it sheds load, even on a
     // slow machine or in a debug build. The last run measures shedding.
-    let service = Service::start(Config {
-        upstream_wait: Duration::from_secs(5),
-        ..Config::default()
-    })
-    .await?;
+    let service = Service::start(speed_config()).await?;
     let url = format!("{}/jokes", service.base);
     let jokes = |i| send(&client, &url, i);
     let closed = repeat(async || {
@@ -65,12 +61,8 @@ async fn main() -> anyhow::Result<()> {
     // Offer a slow upstream twice what it can serve, for a few seconds.
     let demo = support::DemoServer::start();
     let delay_ms = UPSTREAM_DELAY.as_millis();
-    let service = Service::start(Config {
-        joke_url: Some(demo.url(&format!("/joke?delay_ms={delay_ms}"))),
-        upstream_limit: UPSTREAM_LIMIT,
-        ..Config::default()
-    })
-    .await?;
+    let upstream = demo.url(&format!("/joke?delay_ms={delay_ms}"));
+    let service = Service::start(overload_config(upstream)).await?;
     let url = format!("{}/jokes", service.base);
     let jokes = |i| send(&client, &url, i);
     let (offered, overload_rate) = overload(OVERLOAD_SECONDS);
@@ -113,6 +105,25 @@ async fn main() -> anyhow::Result<()> {
     anyhow::ensure!(errors == 0, "{errors} requests failed");
     anyhow::ensure!(other == 0, "overloaded, {other} got no 200 or 503");
     Ok(())
+}
+
+/// The service for the speed runs: a request waits for an upstream slot
+/// as long as it takes.
+fn speed_config() -> Config {
+    Config {
+        upstream_wait: Duration::from_secs(5),
+        ..Config::default()
+    }
+}
+
+/// The service for the overload run: a slow upstream at `joke_url`, and
+/// `UPSTREAM_LIMIT` calls to it at a time.
+fn overload_config(joke_url: String) -> Config {
+    Config {
+        joke_url: Some(joke_url),
+        upstream_limit: UPSTREAM_LIMIT,
+        ..Config::default()
+    }
 }
 
 /// Twice the requests per second that the service can serve with
@@ -428,6 +439,16 @@ mod tests {
     #[test]
     fn the_overload_is_twice_the_capacity_of_8_calls_of_50_ms() {
         assert_eq!(overload(3.0), (960, 320.0));
+    }
+
+    #[test]
+    fn each_run_configures_what_it_measures() {
+        assert_eq!(speed_config().upstream_wait, Duration::from_secs(5));
+        let overload = overload_config("http://upstream/joke".into());
+        assert_eq!(overload.joke_url.as_deref(), Some("http://upstream/joke"));
+        assert_eq!(overload.upstream_limit, 8);
+        // Everything else as the service's defaults.
+        assert_eq!(overload.upstream_wait, Config::default().upstream_wait);
     }
 
     #[tokio::test]
