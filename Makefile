@@ -319,7 +319,7 @@ stress: tools $(BOOK_INPUTS) ## Run the tests 20 times with the CPUs oversubscri
 # is tested with that package's tests and output check, in place, with
 # builds in target/mutants; a package whose files have not changed since
 # its last run keeps its results (MUTANTS_FRESH=1 runs it again). Not part
-# of `make test`: hours for the book's 2,200 mutants on 2 cores.
+# of `make test`: the book's 2,150 mutants take about 80 minutes on 2 cores.
 # MUTANTS_IN_PLACE=0 works on a copy of the tree; MUTANTS_ARGS passes more
 # arguments to cargo-mutants.
 mutants: tools $(BOOK_INPUTS) ## Mutation testing of every listing and exercise (CH=05: one chapter; CH=support), with cargo-mutants
