@@ -55,7 +55,7 @@ async fn fetch() {
     sleep(Duration::from_millis(30)).await;
 }
 
-/// Waits well for longer than `TOO_LONG`: one await on a timer.
+/// Waits for twice `TOO_LONG`, in one await on a timer.
 async fn idle() {
     sleep(TOO_LONG * 2).await;
 }
